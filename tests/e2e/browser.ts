@@ -1,0 +1,30 @@
+/**
+ * Shared set-up for browser tests: a Vite dev server on a free loopback
+ * port and Debian's Chromium driven by Playwright (never a downloaded
+ * browser). Without Chromium the suite is skipped loudly, unless CI is set.
+ */
+import { chromium, type Browser } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+
+export const chromiumPath = process.env.WARREN_CHROMIUM;
+const ci = !!process.env.CI && process.env.CI !== 'false';
+
+if (!chromiumPath) {
+  if (ci) throw new Error('CI is set but WARREN_CHROMIUM is not: browser tests need Chromium (apt-get install chromium)');
+  console.warn('\n!!! browser tests skipped: Chromium not found (apt-get install chromium, then run `npm test`)\n');
+}
+
+export async function startSite(): Promise<{ server: ViteDevServer; url: string }> {
+  const server = await createServer({ server: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'error' });
+  await server.listen();
+  const address = server.httpServer!.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { server, url: `http://127.0.0.1:${port}/` };
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+}
