@@ -18,7 +18,7 @@ import type { Message } from './message.ts';
 import type { QueuedMessage } from './message.ts';
 import { Queue, type Consumer, type QueueHost } from './queue.ts';
 import { SeededRandom } from './random.ts';
-import { Channel, Connection, type ConnectionOptions } from './channel.ts';
+import { Channel, CONSUMER_TIMEOUT, Connection, type ConnectionOptions } from './channel.ts';
 import { restoreSnapshot, takeSnapshot, type BrokerSnapshot } from './snapshot.ts';
 
 export interface BrokerOptions {
@@ -198,8 +198,9 @@ export class Broker implements QueueHost {
 
   /** Records a delivery on a channel: straight into its ledger, or through its actor. */
   record(ch: Channel, entry: QueuedMessage, queue: Queue, consumer: Consumer | null, noAck: boolean): number {
-    if (this.channelFastPath) return ch.ledger.record(entry, queue, consumer, noAck);
-    ch.actor.send({ type: 'deliver', entry, queue, consumer, noAck });
+    if (!noAck && ch.ackTimer === null) ch.armAckTimeout(this.clock.now + CONSUMER_TIMEOUT);
+    if (this.channelFastPath) return ch.ledger.record(entry, queue, consumer, noAck, this.clock.now);
+    ch.actor.send({ type: 'deliver', entry, queue, consumer, noAck, now: this.clock.now });
     return ch.ledger.nextTag - 1;
   }
 
@@ -258,58 +259,94 @@ export class Broker implements QueueHost {
    */
   route(exchange: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined, hops: RouteHop[] | null): Queue[] {
     const stamp = ++this.routeCounter;
-    const queues: Queue[] = [];
-    const work: Array<[Exchange, string | undefined]> = [[exchange, undefined]];
+    const r = this.routing;
+    r.stamp = stamp;
+    r.queues = [];
+    r.next = null;
     exchange.routeStamp = stamp;
-    for (let w = 0; w < work.length; w++) {
-      const [x, alternateOf] = work[w];
-      let produced = false;
-      const matched: BindingRef[] | null = hops ? [] : null;
-      if (x.name === '') {
-        for (const key of routingKeys) {
-          const q = this.queues.get(key);
-          if (!q) continue;
-          produced = true;
-          if (matched) matched.push({ source: '', destination: { kind: 'queue', name: key }, routingKey: key, arguments: {} });
-          if (q.routeStamp !== stamp) {
-            q.routeStamp = stamp;
-            queues.push(q);
-          }
-        }
-      } else {
-        const visit = (b: Binding) => {
-          if (b.routeStamp === stamp) return;
-          b.routeStamp = stamp;
-          produced = true;
-          if (matched) matched.push(b.ref);
-          const d = b.destination;
-          if (d.routeStamp === stamp) return;
-          d.routeStamp = stamp;
-          if (b.destinationKind === 'queue') queues.push(d as Queue);
-          else work.push([d as Exchange, undefined]);
-        };
-        for (let k = 0; k < routingKeys.length; k++) x.index.route(routingKeys[k], headers, visit);
-      }
-      if (hops && matched) {
-        const hop: RouteHop = { exchange: x.name, matched };
+    let x: Exchange | undefined = exchange;
+    let alternateOf: string | undefined;
+    let w = 0;
+    while (x) {
+      r.produced = false;
+      r.matched = hops ? [] : null;
+      if (x.name === '') this.routeDefault(routingKeys);
+      else for (let k = 0; k < routingKeys.length; k++) x.index.route(routingKeys[k], headers, r.visit);
+      if (hops) {
+        const hop: RouteHop = { exchange: x.name, matched: r.matched! };
         if (alternateOf !== undefined) hop.alternateOf = alternateOf;
         if (this.events.routeDetail) {
-          const hit = new Set(matched.map((m) => bindingIdentity(m)));
-          hop.unmatched = [...x.bindings.values()].map((b) => b.ref).filter((r) => !hit.has(bindingIdentity(r)));
+          const hit = new Set(hop.matched.map((m) => bindingIdentity(m)));
+          hop.unmatched = [...x.bindings.values()].map((b) => b.ref).filter((ref) => !hit.has(bindingIdentity(ref)));
         }
         hops.push(hop);
       }
-      if (!produced) {
+      alternateOf = undefined;
+      if (!r.produced) {
         const aeName = x.alternateExchange;
         const ae = aeName === undefined ? undefined : this.exchanges.get(aeName);
         if (ae && ae.routeStamp !== stamp) {
           ae.routeStamp = stamp;
-          work.push([ae, x.name]);
+          (r.next ??= []).push(ae);
+          r.alternates.set(ae, x.name);
         }
       }
+      // Exchanges reached through e2e bindings or as alternates, breadth first.
+      x = r.next && w < r.next.length ? r.next[w++] : undefined;
+      if (x && r.alternates.has(x)) {
+        alternateOf = r.alternates.get(x);
+        r.alternates.delete(x);
+      }
     }
+    const queues = r.queues;
+    r.queues = [];
     return queues;
   }
+
+  /** The default exchange: the queue named by each routing key. */
+  private routeDefault(routingKeys: readonly string[]): void {
+    const r = this.routing;
+    for (const key of routingKeys) {
+      const q = this.queues.get(key);
+      if (!q) continue;
+      r.produced = true;
+      r.matched?.push({ source: '', destination: { kind: 'queue', name: key }, routingKey: key, arguments: {} });
+      if (q.routeStamp !== r.stamp) {
+        q.routeStamp = r.stamp;
+        r.queues.push(q);
+      }
+    }
+  }
+
+  /** Routing state of the publish in progress, so visiting a binding allocates nothing. */
+  private routing: {
+    stamp: number;
+    queues: Queue[];
+    next: Exchange[] | null;
+    produced: boolean;
+    matched: BindingRef[] | null;
+    alternates: Map<Exchange, string>;
+    visit: (b: Binding) => void;
+  } = {
+    stamp: 0,
+    queues: [],
+    next: null,
+    produced: false,
+    matched: null,
+    alternates: new Map(),
+    visit: (b: Binding) => {
+      const r = this.routing;
+      if (b.routeStamp === r.stamp) return;
+      b.routeStamp = r.stamp;
+      r.produced = true;
+      r.matched?.push(b.ref);
+      const d = b.destination;
+      if (d.routeStamp === r.stamp) return;
+      d.routeStamp = r.stamp;
+      if (b.destinationKind === 'queue') r.queues.push(d as Queue);
+      else (r.next ??= []).push(d as Exchange);
+    },
+  };
 
   // ---- topology ----------------------------------------------------------------
 
@@ -400,6 +437,15 @@ export class Broker implements QueueHost {
    * from a channel's ledger, then lets unblocked consumers receive.
    */
   settle(ch: Channel, deliveries: Delivery[], outcome: 'ack' | 'requeue' | 'discard', why: 'nack' | 'reject' | 'channel-closed' | 'recover' | 'ack', method: 'basic.nack' | 'basic.reject' = 'basic.nack'): void {
+    if (outcome === 'ack' && deliveries.length === 1 && ch.ledger.globalPrefetch === 0) {
+      // The common case, without collections.
+      const d = deliveries[0];
+      const q = d.queue as Queue;
+      q.unackedCount--;
+      if (this.events.active) this.emit({ type: 'message.acked', messageId: d.entry.message.id, queue: q.name, at: ch.ref, deliveryTag: d.tag, auto: false });
+      if (!q.deleted) q.run();
+      return;
+    }
     const touched = new Set<Queue>();
     const requeues = new Map<Queue, QueuedMessage[]>();
     for (const d of deliveries) {

@@ -1,5 +1,6 @@
 import { AmqpError, type MethodName } from './errors.ts';
 import type { QueuedMessage } from './message.ts';
+import { UnackedLog } from './unacked-log.ts';
 
 /** Who a delivery went to: a consumer, or a basic.get (null). */
 export interface LedgerConsumer {
@@ -18,6 +19,8 @@ export interface Delivery {
   readonly queue: LedgerQueue;
   readonly entry: QueuedMessage;
   readonly consumer: LedgerConsumer | null;
+  /** Virtual time of the delivery (for the consumer timeout). */
+  readonly deliveredAt: number;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface Delivery {
  */
 export class ChannelLedger {
   nextTag = 1;
-  readonly unacked = new Map<number, Delivery>();
+  readonly unacked = new UnackedLog<Delivery>();
   /** basic.qos global=false: the limit given to consumers created from now on. */
   consumerPrefetch = 0;
   /** basic.qos global=true: one limit for the whole channel (0 = none). */
@@ -37,11 +40,16 @@ export class ChannelLedger {
   /** The sequence number of the last publish in confirm mode. */
   publishSeq = 0;
   tx = false;
+  /**
+   * Deliveries acked inside an uncommitted transaction: gone from the
+   * ledger (their tags are settled) but still outstanding for prefetch.
+   */
+  held = 0;
 
-  record(entry: QueuedMessage, queue: LedgerQueue, consumer: LedgerConsumer | null, noAck: boolean): number {
+  record(entry: QueuedMessage, queue: LedgerQueue, consumer: LedgerConsumer | null, noAck: boolean, now: number): number {
     const tag = this.nextTag++;
     if (!noAck) {
-      this.unacked.set(tag, { tag, queue, entry, consumer });
+      this.unacked.set(tag, { tag, queue, entry, consumer, deliveredAt: now });
       if (consumer) consumer.unacked++;
     }
     return tag;
@@ -59,12 +67,9 @@ export class ChannelLedger {
    */
   collect(tag: number, multiple: boolean, method: MethodName): Delivery[] {
     if (!this.canSettle(tag, multiple)) throw new AmqpError(406, `unknown delivery tag ${tag}`, method);
+    if (!multiple) return [this.take(tag)];
     const out: Delivery[] = [];
-    if (!multiple) {
-      out.push(this.take(tag));
-      return out;
-    }
-    for (const [t] of this.unacked) {
+    for (const [t] of [...this.unacked]) {
       if (tag !== 0 && t > tag) break;
       out.push(this.take(t));
     }
@@ -87,9 +92,14 @@ export class ChannelLedger {
     }
   }
 
+  /** The oldest unacked delivery. */
+  get oldest(): Delivery | undefined {
+    return this.unacked.first();
+  }
+
   /** Has the channel-wide limit been reached? */
   get globalBlocked(): boolean {
-    return this.globalPrefetch > 0 && this.unacked.size >= this.globalPrefetch;
+    return this.globalPrefetch > 0 && this.unacked.size + this.held >= this.globalPrefetch;
   }
 
   private take(tag: number): Delivery {

@@ -17,7 +17,7 @@ export type ChannelEvent =
   | { type: 'basic.qos'; prefetchCount: number; global: boolean }
   | { type: 'confirm.select' }
   | { type: 'tx.select' }
-  | { type: 'deliver'; entry: QueuedMessage; queue: LedgerQueue; consumer: LedgerConsumer | null; noAck: boolean }
+  | { type: 'deliver'; entry: QueuedMessage; queue: LedgerQueue; consumer: LedgerConsumer | null; noAck: boolean; now: number }
   | { type: 'settle'; tag: number; multiple: boolean; onSettled: (deliveries: Delivery[]) => void }
   | { type: 'recover'; onReleased: (deliveries: Delivery[]) => void }
   | { type: 'channel.close'; onReleased: (deliveries: Delivery[]) => void }
@@ -58,7 +58,7 @@ export const channelMachine = setup({
     },
     recordDelivery: ({ context, event }) => {
       if (event.type !== 'deliver') return;
-      context.ledger.record(event.entry, event.queue, event.consumer, event.noAck);
+      context.ledger.record(event.entry, event.queue, event.consumer, event.noAck, event.now);
     },
     settle: ({ context, event }) => {
       if (event.type !== 'settle') return;

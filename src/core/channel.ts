@@ -9,6 +9,7 @@ import type { Broker } from './broker.ts';
 import type { ChannelLedger, Delivery } from './channel-ledger.ts';
 import type { ChannelActor } from './channel-machine.ts';
 import { AmqpError, err, rs, type MethodName } from './errors.ts';
+import type { Timer } from './clock.ts';
 import type { ChannelRef, RouteHop } from './events.ts';
 import type { Exchange } from './exchange.ts';
 import { EXCHANGE_TYPES } from './exchanges/index.ts';
@@ -85,6 +86,10 @@ export interface PublishParams {
 }
 
 const MAX_MESSAGE_SIZE = 134217728;
+/** RabbitMQ's default consumer_timeout: 30 minutes to acknowledge a delivery. */
+export const CONSUMER_TIMEOUT = 1800000;
+/** Shared by every message published without properties; never mutated. */
+const NO_PROPERTIES: MessageProperties = Object.freeze({});
 /** Direct reply-to's pseudo-queue. */
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 const MAX_EXPIRY = 315360000000;
@@ -163,6 +168,8 @@ export class Channel {
   flowActive = true;
   /** The direct reply-to consumer (amq.rabbitmq.reply-to), if any. */
   replyConsumer: { tag: string; suffix: string } | null = null;
+  /** Fires when the oldest unacked delivery may have waited too long. */
+  ackTimer: Timer | null = null;
   private tx: TxState | null = null;
 
   constructor(
@@ -387,60 +394,70 @@ export class Channel {
   }
 
   basicPublish(p: PublishParams): void {
+    // The hot path: no closure per call (see run()).
+    if (!this.isOpen) throw new ClosedError('channel');
+    try {
+      this.publish(p);
+    } catch (e) {
+      if (e instanceof AmqpError) this.fail(e);
+      throw e;
+    }
+  }
+
+  private publish(p: PublishParams): void {
     const m: MethodName = 'basic.publish';
-    this.run(m, () => {
-      const b = this.broker;
-      if (p.immediate) throw new AmqpError(540, 'immediate=true', m);
-      const body = toBytes(p.body);
-      if (body.length > MAX_MESSAGE_SIZE) throw err.precondition(`message size ${body.length} is larger than configured max size ${MAX_MESSAGE_SIZE}`, m);
-      const exchangeName = p.exchange ?? '';
-      const routingKey = p.routingKey ?? '';
-      const x = b.exchanges.get(exchangeName);
-      if (!x) throw err.notFound('exchange', exchangeName, m);
-      if (x.internal) throw err.accessRefused(`cannot publish to internal ${rs('exchange', exchangeName)}`, m);
-      const props = { ...(p.properties ?? {}) };
-      if (props.userId !== undefined && props.userId !== this.connection.user) {
-        throw err.precondition(`user_id property set to '${props.userId}' but authenticated user was '${this.connection.user}'`, m);
+    const b = this.broker;
+    if (p.immediate) throw new AmqpError(540, 'immediate=true', m);
+    const body = toBytes(p.body);
+    if (body.length > MAX_MESSAGE_SIZE) throw err.precondition(`message size ${body.length} is larger than configured max size ${MAX_MESSAGE_SIZE}`, m);
+    const exchangeName = p.exchange ?? '';
+    const routingKey = p.routingKey ?? '';
+    const x = b.exchanges.get(exchangeName);
+    if (!x) throw err.notFound('exchange', exchangeName, m);
+    if (x.internal) throw err.accessRefused(`cannot publish to internal ${rs('exchange', exchangeName)}`, m);
+    // Properties are copied only when the broker changes them (reply-to, BCC).
+    let props = p.properties ?? NO_PROPERTIES;
+    if (props.userId !== undefined && props.userId !== this.connection.user) {
+      throw err.precondition(`user_id property set to '${props.userId}' but authenticated user was '${this.connection.user}'`, m);
+    }
+    if (props.expiration !== undefined) {
+      const problem = parseExpiration(props.expiration);
+      if (problem) throw err.precondition(`invalid expiration '${props.expiration}': ${problem}`, m);
+    }
+    if (props.deliveryMode !== undefined && props.deliveryMode !== 1 && props.deliveryMode !== 2) {
+      throw err.precondition(`invalid message: {delivery_mode_unknown,${props.deliveryMode}}`, m);
+    }
+    if (props.replyTo === REPLY_TO) {
+      if (!this.replyConsumer) throw err.precondition('fast reply consumer does not exist', m);
+      props = { ...props, replyTo: `${REPLY_TO}.${this.replyConsumer.suffix}` };
+    }
+    const routingKeys = [routingKey];
+    const headers = props.headers;
+    if (headers && (headers.CC !== undefined || headers.BCC !== undefined)) {
+      for (const key of ['CC', 'BCC']) {
+        const v = headers[key];
+        if (v === undefined) continue;
+        if (typeOf(v) !== 'array') throw err.precondition(`invalid message: {unacceptable_type_in_header,"${key}",${typeOf(v)}}`, m);
+        for (const k of valueOf(v) as FieldValue[]) if (typeOf(k) === 'longstr') routingKeys.push(valueOf(k) as string);
       }
-      if (props.expiration !== undefined) {
-        const problem = parseExpiration(props.expiration);
-        if (problem) throw err.precondition(`invalid expiration '${props.expiration}': ${problem}`, m);
+      if (headers.BCC !== undefined) {
+        const { BCC: _bcc, ...rest } = headers;
+        props = { ...props, headers: rest };
       }
-      if (props.deliveryMode !== undefined && props.deliveryMode !== 1 && props.deliveryMode !== 2) {
-        throw err.precondition(`invalid message: {delivery_mode_unknown,${props.deliveryMode}}`, m);
-      }
-      if (props.replyTo === REPLY_TO) {
-        if (!this.replyConsumer) throw err.precondition('fast reply consumer does not exist', m);
-        props.replyTo = `${REPLY_TO}.${this.replyConsumer.suffix}`;
-      }
-      const routingKeys = [routingKey];
-      const headers = props.headers;
-      if (headers) {
-        for (const key of ['CC', 'BCC']) {
-          const v = headers[key];
-          if (v === undefined) continue;
-          if (typeOf(v) !== 'array') throw err.precondition(`invalid message: {unacceptable_type_in_header,"${key}",${typeOf(v)}}`, m);
-          for (const k of valueOf(v) as FieldValue[]) if (typeOf(k) === 'longstr') routingKeys.push(valueOf(k) as string);
-        }
-        if (headers.BCC !== undefined) {
-          const { BCC: _bcc, ...rest } = headers;
-          props.headers = rest;
-        }
-      }
-      const seq = this.ledger.confirm ? ++this.ledger.publishSeq : 0;
-      const message: Message = {
-        id: ++b.messageCounter,
-        exchange: exchangeName,
-        routingKey,
-        routingKeys,
-        properties: props,
-        body,
-        persistent: props.deliveryMode === 2,
-      };
-      const deliver = () => this.routeAndDeliver(x, message, !!p.mandatory, seq);
-      if (this.tx) this.tx.publishes.push(deliver);
-      else deliver();
-    });
+    }
+    const seq = this.ledger.confirm ? ++this.ledger.publishSeq : 0;
+    const message: Message = {
+      id: ++b.messageCounter,
+      exchange: exchangeName,
+      routingKey,
+      routingKeys,
+      properties: props,
+      body,
+      persistent: props.deliveryMode === 2,
+    };
+    const mandatory = !!p.mandatory;
+    if (this.tx) this.tx.publishes.push(() => this.routeAndDeliver(x, message, mandatory, seq));
+    else this.routeAndDeliver(x, message, mandatory, seq);
   }
 
   basicGet(p: { queue?: string; noAck?: boolean }): GetResult | null {
@@ -469,7 +486,14 @@ export class Channel {
   }
 
   basicAck(p: { deliveryTag: number; multiple?: boolean }): void {
-    this.run('basic.ack', () => this.settle('basic.ack', p.deliveryTag, !!p.multiple, 'ack', 'ack'));
+    // The hot path: no closure per call (see run()).
+    if (!this.isOpen) throw new ClosedError('channel');
+    try {
+      this.settle('basic.ack', p.deliveryTag, !!p.multiple, 'ack', 'ack');
+    } catch (e) {
+      if (e instanceof AmqpError) this.fail(e);
+      throw e;
+    }
   }
 
   basicNack(p: { deliveryTag: number; multiple?: boolean; requeue?: boolean }): void {
@@ -511,7 +535,10 @@ export class Channel {
       if (!this.tx) throw err.precondition('channel is not transactional', 'tx.commit');
       const { publishes, settles } = this.tx;
       this.tx = { publishes: [], settles: [] };
-      for (const s of settles) this.broker.settle(this, s.deliveries, s.outcome, s.why, s.method);
+      for (const s of settles) {
+        this.hold(s.deliveries, -1);
+        this.broker.settle(this, s.deliveries, s.outcome, s.why, s.method);
+      }
       for (const publish of publishes) publish();
     });
   }
@@ -521,7 +548,9 @@ export class Channel {
       if (!this.tx) throw err.precondition('channel is not transactional', 'tx.rollback');
       const { settles } = this.tx;
       this.tx = { publishes: [], settles: [] };
-      this.ledger.restore(settles.flatMap((s) => s.deliveries));
+      const deliveries = settles.flatMap((s) => s.deliveries);
+      this.hold(deliveries, -1);
+      this.ledger.restore(deliveries);
     });
   }
 
@@ -573,7 +602,16 @@ export class Channel {
       b.emit(error ? { type: 'channel.state', ...this.ref, state: 'closing', error } : { type: 'channel.state', ...this.ref, state: 'closing' });
       this.actor.send({ type: 'channel.close-ok', onReleased });
     }
+    if (this.tx) {
+      // Acks never committed: those messages are still unacked, and go back too.
+      const held = this.tx.settles.flatMap((s) => s.deliveries);
+      this.hold(held, -1);
+      released = [...released, ...held].sort((x, y) => x.tag - y.tag);
+      this.tx = null;
+    }
     this.stopReplies();
+    b.cancelTimer(this.ackTimer);
+    this.ackTimer = null;
     const queues = new Set<Queue>();
     for (const c of this.consumers.values()) {
       c.queue.removeConsumer(c);
@@ -608,8 +646,17 @@ export class Channel {
       this.actor.send({ type: 'settle', tag, multiple, onSettled: (d) => (deliveries = d) });
     }
     const nackMethod = method === 'basic.reject' ? 'basic.reject' : 'basic.nack';
-    if (this.tx) this.tx.settles.push({ deliveries, outcome, why, method: nackMethod });
-    else this.broker.settle(this, deliveries, outcome, why, nackMethod);
+    if (this.tx) {
+      // Until commit, the queue and the prefetch limits still count them.
+      this.hold(deliveries, +1);
+      this.tx.settles.push({ deliveries, outcome, why, method: nackMethod });
+    } else this.broker.settle(this, deliveries, outcome, why, nackMethod);
+  }
+
+  /** Counts (+1) or releases (-1) deliveries acked in an uncommitted transaction. */
+  private hold(deliveries: Delivery[], sign: 1 | -1): void {
+    this.ledger.held += sign * deliveries.length;
+    for (const d of deliveries) if (d.consumer) d.consumer.unacked += sign;
   }
 
   private routeAndDeliver(x: Exchange, message: Message, mandatory: boolean, seq: number): void {
@@ -634,6 +681,31 @@ export class Channel {
       b.emit({ type: 'message.confirmed', at: this.ref, sequence: seq, ack: !rejected });
       this.client?.confirmed?.(seq, !rejected);
     }
+  }
+
+  /**
+   * RabbitMQ's consumer_timeout: a delivery not acknowledged within 30
+   * minutes closes the channel (406, reported against no method).
+   */
+  armAckTimeout(at: number): void {
+    this.ackTimer = this.broker.setTimer(at, () => {
+      this.ackTimer = null;
+      if (!this.isOpen) return;
+      const oldest = this.ledger.oldest;
+      if (!oldest) return;
+      const due = oldest.deliveredAt + CONSUMER_TIMEOUT;
+      if (due > this.broker.now) {
+        this.armAckTimeout(due);
+        return;
+      }
+      this.fail(
+        new AmqpError(
+          406,
+          `delivery acknowledgement on channel ${this.number} timed out. Timeout value used: ${CONSUMER_TIMEOUT} ms. This timeout value can be configured, see consumers doc guide to learn more`,
+          'none',
+        ),
+      );
+    });
   }
 
   /** basic.consume of amq.rabbitmq.reply-to: the channel's pseudo-queue for replies. */
@@ -726,7 +798,7 @@ export class Channel {
 
 /** RabbitMQ's parse_expiration: a decimal integer string, 0 to ten years. */
 function parseExpiration(s: string): string | null {
-  const match = /^\s*([+-]?\d+)(.*)$/s.exec(s);
+  const match = /^([+-]?\d+)(.*)$/s.exec(s);
   if (!match) return 'no_integer';
   if (match[2] !== '') return `{leftover_string,"${match[2]}"}`;
   const n = Number(match[1]);

@@ -8,6 +8,7 @@ import type { Broker } from './broker.ts';
 import type { FieldTable } from './fields.ts';
 import { QueuedMessage, type Message } from './message.ts';
 import { Consumer, type Queue } from './queue.ts';
+import { CONSUMER_TIMEOUT } from './channel.ts';
 
 export interface SnapshotEntry {
   message: number;
@@ -47,7 +48,7 @@ export interface BrokerSnapshot {
       publishSeq: number;
       lastQueue: string | null;
       consumers: Array<{ tag: string; queue: string; noAck: boolean; exclusive: boolean; priority: number; prefetch: number; arguments: FieldTable }>;
-      unacked: Array<{ tag: number; queue: string; consumer: string | null; entry: SnapshotEntry }>;
+      unacked: Array<{ tag: number; queue: string; consumer: string | null; deliveredAt: number; entry: SnapshotEntry }>;
     }>;
   }>;
 }
@@ -102,7 +103,13 @@ export function takeSnapshot(broker: Broker): BrokerSnapshot {
           prefetch: k.prefetch,
           arguments: k.args,
         })),
-        unacked: [...ch.ledger.unacked.values()].map((d) => ({ tag: d.tag, queue: d.queue.name, consumer: d.consumer?.tag ?? null, entry: entry(d.entry) })),
+        unacked: [...ch.ledger.unacked.values()].map((d) => ({
+          tag: d.tag,
+          queue: d.queue.name,
+          consumer: d.consumer?.tag ?? null,
+          deliveredAt: d.deliveredAt,
+          entry: entry(d.entry),
+        })),
       })),
     })),
   };
@@ -154,10 +161,12 @@ export function restoreSnapshot(broker: Broker, snap: BrokerSnapshot): void {
         const q = queues.get(d.queue);
         if (!q) continue;
         const consumer = d.consumer ? (ch.consumers.get(d.consumer) ?? null) : null;
-        ch.ledger.unacked.set(d.tag, { tag: d.tag, queue: q, entry: entry(d.entry), consumer });
+        ch.ledger.unacked.set(d.tag, { tag: d.tag, queue: q, entry: entry(d.entry), consumer, deliveredAt: d.deliveredAt });
         if (consumer) consumer.unacked++;
         q.unackedCount++;
       }
+      const oldest = ch.ledger.oldest;
+      if (oldest) ch.armAckTimeout(oldest.deliveredAt + CONSUMER_TIMEOUT);
     }
   }
   for (const q of queues.values()) q.run();

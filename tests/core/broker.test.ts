@@ -94,6 +94,34 @@ describe('transactions', () => {
     expect(setupReopen(ch).messageCount).toBe(0);
   });
 
+  it('requeues messages whose acks were never committed when the channel closes', () => {
+    const { conn, ch } = setup();
+    ch.queueDeclare({ queue: 'q' });
+    ch.basicPublish({ exchange: '', routingKey: 'q', body: 'a' });
+    const got = ch.basicGet({ queue: 'q' })!;
+    ch.txSelect();
+    ch.basicAck({ deliveryTag: got.deliveryTag });
+    ch.close();
+    const again = conn.openChannel().basicGet({ queue: 'q' })!;
+    expect([text(again.message.body), again.redelivered]).toEqual(['a', true]);
+  });
+
+  it('keeps counting an uncommitted ack against the prefetch limit until commit', () => {
+    const { ch } = setup();
+    ch.queueDeclare({ queue: 'q' });
+    const seen: number[] = [];
+    ch.client = { deliver: (d) => seen.push(d.deliveryTag) };
+    ch.basicQos({ prefetchCount: 1 });
+    ch.basicConsume({ queue: 'q' });
+    ch.basicPublish({ exchange: '', routingKey: 'q', body: 'a' });
+    ch.basicPublish({ exchange: '', routingKey: 'q', body: 'b' });
+    ch.txSelect();
+    ch.basicAck({ deliveryTag: 1 });
+    expect(seen).toEqual([1]);
+    ch.txCommit();
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('refuses to mix tx and confirm modes, and commit without select', () => {
     const a = setup().ch;
     a.confirmSelect();
@@ -246,5 +274,45 @@ describe('consumers', () => {
     expect(got.w1).toEqual(['t1', 't2*']);
     w1.basicAck({ deliveryTag: 2 });
     expect(got.w1).toEqual(['t1', 't2*', 't3']);
+  });
+});
+
+describe('consumer timeout', () => {
+  it('closes a channel whose oldest delivery waits 30 minutes for its ack', () => {
+    const { broker, conn, ch } = setup();
+    ch.queueDeclare({ queue: 'q' });
+    ch.basicPublish({ exchange: '', routingKey: 'q', body: 'slow' });
+    const worker = conn.openChannel();
+    let closedWith: AmqpError | null = null;
+    worker.client = { closed: (e) => (closedWith = e) };
+    worker.basicGet({ queue: 'q' });
+    broker.advance(1_799_999);
+    expect(worker.isOpen).toBe(true);
+    broker.advance(1);
+    expect(worker.isOpen).toBe(false);
+    const e = closedWith as AmqpError | null;
+    expect([e?.code, e?.replyText, e?.classId, e?.methodId]).toEqual([
+      406,
+      'PRECONDITION_FAILED - delivery acknowledgement on channel 2 timed out. Timeout value used: 1800000 ms. This timeout value can be configured, see consumers doc guide to learn more',
+      0,
+      0,
+    ]);
+    // The message went back to its queue, redelivered.
+    expect(ch.basicGet({ queue: 'q' })!.redelivered).toBe(true);
+  });
+
+  it('leaves a channel alone when its deliveries are acked in time', () => {
+    const { broker, ch } = setup();
+    ch.queueDeclare({ queue: 'q' });
+    ch.basicPublish({ exchange: '', routingKey: 'q', body: 'a' });
+    ch.basicPublish({ exchange: '', routingKey: 'q', body: 'b' });
+    const first = ch.basicGet({ queue: 'q' })!;
+    broker.advance(1_000_000);
+    ch.basicAck({ deliveryTag: first.deliveryTag });
+    ch.basicGet({ queue: 'q' });
+    broker.advance(1_000_000);
+    expect(ch.isOpen).toBe(true);
+    broker.advance(800_000);
+    expect(ch.isOpen).toBe(false);
   });
 });
