@@ -417,7 +417,14 @@ export class Broker implements QueueHost {
     const count = q.messageCount;
     q.dispose();
     this.queues.delete(q.name);
-    for (const c of [...q.consumers]) {
+    // Each channel hears of its consumers in tag order (RabbitMQ folds over a
+    // gb_set of the channel's tags for the queue).
+    const byTag = (a: Consumer, b: Consumer) => {
+      const ca = a.channel as Channel;
+      const cb = b.channel as Channel;
+      return ca.connectionName.localeCompare(cb.connectionName) || ca.number - cb.number || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0);
+    };
+    for (const c of [...q.consumers].sort(byTag)) {
       q.removeConsumer(c);
       const ch = c.channel as Channel;
       ch.consumers.delete(c.tag);

@@ -7,8 +7,23 @@ export class EngineBackend implements ShellBackend {
   readonly url = 'amqp://guest@localhost:5672//';
   onOutput: (output: AsyncOutput) => void = () => {};
   private connections = new Map<string, Connection>();
+  private adapters = new Map<string, ShellChannel>();
 
-  constructor(readonly broker: Broker) {}
+  constructor(public broker: Broker) {}
+
+  /** Points the shell at another broker (a restored snapshot), keeping its open channels. */
+  rebind(broker: Broker): void {
+    this.broker = broker;
+    const names = [...this.connections.keys()];
+    this.connections.clear();
+    this.adapters.clear();
+    for (const name of names) {
+      const conn = broker.connections.get(name);
+      if (!conn) continue;
+      this.connections.set(name, conn);
+      for (const ch of conn.channels.values()) this.wire(ch);
+    }
+  }
 
   isConnectionOpen(name: string): boolean {
     return this.connections.get(name)?.isOpen ?? false;
@@ -23,8 +38,12 @@ export class EngineBackend implements ShellBackend {
   }
 
   async openChannel(name: string, n: number): Promise<void> {
-    const ch = this.connections.get(name)!.openChannel(n);
-    const at = `${name}:${n}`;
+    this.wire(this.connections.get(name)!.openChannel(n));
+  }
+
+  /** Hears what the broker sends a channel, and adapts it for the shell. */
+  private wire(ch: Channel): void {
+    const at = `${ch.connection.name}:${ch.number}`;
     let confirm: { sequence: number; ack: boolean } | undefined;
     ch.client = {
       deliver: (d) => this.onOutput({ kind: 'deliver', at, ...d, message: d.message }),
@@ -38,8 +57,6 @@ export class EngineBackend implements ShellBackend {
       return c;
     }));
   }
-
-  private adapters = new Map<string, ShellChannel>();
 
   channel(name: string, n: number): ShellChannel {
     return this.adapters.get(`${name}:${n}`)!;

@@ -66,3 +66,13 @@ describe('complete', () => {
     expect(complete('basic.ack ', names)).toEqual([[], '']);
   });
 });
+
+describe('shellLine', () => {
+  it('quotes what needs quoting so the line parses back to the same values', async () => {
+    const { shellLine } = await import('../../src/shell/quote.ts');
+    const line = shellLine('basic.publish', ["it's here", 'logs', ''], { priority: 3, 'header.who': 'a b', expiration: undefined });
+    expect(line).toBe(`basic.publish 'it'"'"'s here' logs '' --priority=3 '--header.who=a b'`);
+    const p = parseLine(line);
+    expect(p.kind === 'command' && [p.invocation.args.msg, p.invocation.args.routing_key, p.invocation.properties]).toEqual(["it's here", '', { priority: 3, headers: { who: 'a b' } }]);
+  });
+});

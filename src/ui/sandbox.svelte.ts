@@ -1,0 +1,247 @@
+/**
+ * The sandbox a page shows: one broker, the shell on it, the agents, the
+ * animation's projection, and the controls of time (play, pause, step,
+ * speed, and a timeline to scrub back and replay from).
+ *
+ * Time is the broker's virtual clock. Playing advances it with wall-clock
+ * time × speed, so agents, TTLs and the animation all move together; pausing
+ * stops all of them. Scrubbing back shows the recorded story up to that
+ * moment; acting or playing from there rewinds the broker to it (the latest
+ * snapshot before it, then the shell lines typed since) and goes on.
+ */
+import { Broker, DEFAULT_START_TIME } from '../core/broker.ts';
+import type { BrokerSnapshot } from '../core/snapshot.ts';
+import type { StampedEvent } from '../core/events.ts';
+import { EngineBackend } from '../shell/engine-backend.ts';
+import { ShellSession } from '../shell/session.ts';
+import { Agents, type AgentState } from './model/agents.ts';
+import { Projection } from './model/projection.ts';
+import { tell } from './model/story.ts';
+
+export interface StoryLine {
+  time: number;
+  text: string;
+}
+
+interface Checkpoint {
+  time: number;
+  broker: BrokerSnapshot;
+  agents: AgentState[];
+  /** Inputs before this checkpoint. */
+  inputs: number;
+  /** Events before this checkpoint. */
+  events: number;
+  counter: number;
+}
+
+export type Selection = { kind: 'message'; id: number } | { kind: 'exchange' | 'queue' | 'consumer' | 'client'; id: string };
+
+export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+
+export class Sandbox {
+  broker: Broker;
+  readonly backend: EngineBackend;
+  readonly session: ShellSession;
+  readonly agents: Agents;
+  projection = new Projection();
+
+  /** Bumped when the viewed world changed: views re-read the projection then. */
+  version = $state(0);
+  playing = $state(true);
+  speed = $state(1);
+  /** The virtual time on screen. */
+  now = $state(DEFAULT_START_TIME);
+  /** The latest virtual time the broker reached (the end of the timeline). */
+  end = $state(DEFAULT_START_TIME);
+  /** Set while looking at an earlier moment. */
+  reviewing = $state<number | null>(null);
+  transcript = $state<string[]>([]);
+  story = $state<StoryLine[]>([]);
+  selected = $state<Selection | null>(null);
+  busy = $state(false);
+
+  readonly start: number;
+  private events: StampedEvent[] = [];
+  private inputs: Array<{ time: number; line: string }> = [];
+  private checkpoints: Checkpoint[] = [];
+  private unsubscribe: () => void = () => {};
+  private replaying = false;
+
+  constructor(options: { seed?: number; startTime?: number } = {}) {
+    this.broker = new Broker({ seed: options.seed ?? 1, startTime: options.startTime });
+    this.start = this.broker.now;
+    this.now = this.end = this.start;
+    this.listen();
+    this.backend = new EngineBackend(this.broker);
+    this.session = new ShellSession(this.backend, (line) => {
+      if (!this.replaying) this.transcript.push(line);
+    });
+    this.agents = new Agents(this.broker, (text) => this.tellStory(this.broker.now, text));
+  }
+
+  /** Connects the shell (the seed's connect lines) and shows the first prompt. */
+  async open(): Promise<void> {
+    await this.session.start();
+    this.checkpoint();
+  }
+
+  /** Runs a shell line (typed, or made by a UI action) and records it. */
+  async run(line: string): Promise<void> {
+    if (this.reviewing !== null) await this.resume();
+    this.busy = true;
+    try {
+      this.checkpoint();
+      this.inputs.push({ time: this.broker.now, line });
+      if (!line.trim().startsWith('#') && line.trim()) this.transcript.push(`${this.session.prompt}${line}`);
+      await this.session.execute(line);
+      this.sync();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Called once per animation frame with the real milliseconds since the last. */
+  tick(realMs: number): void {
+    if (!this.playing || this.reviewing !== null) return;
+    const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
+    this.broker.advance(step);
+    if (this.broker.now - (this.checkpoints.at(-1)?.time ?? 0) > 2000) this.checkpoint();
+    this.sync();
+  }
+
+  play(): void {
+    if (this.reviewing !== null) void this.resume();
+    this.playing = true;
+  }
+
+  pause(): void {
+    this.playing = false;
+  }
+
+  /** Paused: moves time to the next thing that changes on screen. */
+  step(): void {
+    if (this.reviewing !== null) {
+      const next = this.projection.nextChangeAfter(this.reviewing);
+      if (next !== null) this.scrubTo(Math.min(next, this.end));
+      return;
+    }
+    this.playing = false;
+    const next = Math.min(this.projection.nextChangeAfter(this.broker.now) ?? Infinity, this.broker.clock.nextAt);
+    if (next === Infinity) return;
+    this.broker.advance(next - this.broker.now);
+    this.sync();
+  }
+
+  setSpeed(speed: number): void {
+    this.speed = Math.min(10, Math.max(0.1, speed));
+  }
+
+  /** Shows the world as it was at `time` (between start and end). */
+  scrubTo(time: number): void {
+    const t = Math.max(this.start, Math.min(time, this.end));
+    if (t >= this.end) {
+      this.reviewing = null;
+      this.rebuild(this.end);
+      return;
+    }
+    this.playing = false;
+    this.reviewing = t;
+    this.rebuild(t);
+  }
+
+  /**
+   * Leaves review: the broker goes back to the moment on screen (the
+   * latest checkpoint before it, then the lines typed since), and the
+   * story after it is forgotten.
+   */
+  async resume(): Promise<void> {
+    const t = this.reviewing;
+    if (t === null) return;
+    const cp = [...this.checkpoints].reverse().find((c) => c.time <= t) ?? this.checkpoints[0];
+    this.replaying = true;
+    try {
+      this.unsubscribe();
+      this.broker = Broker.restore(cp.broker);
+      this.events = this.events.slice(0, cp.events);
+      this.listen();
+      this.backend.rebind(this.broker);
+      this.agents.restore(this.broker, cp.agents);
+      this.session.counter = cp.counter;
+      const replay = this.inputs.slice(cp.inputs).filter((i) => i.time <= t);
+      this.inputs = this.inputs.slice(0, cp.inputs);
+      this.checkpoints = this.checkpoints.filter((c) => c.time <= cp.time);
+      for (const input of replay) {
+        this.broker.advance(input.time - this.broker.now);
+        this.inputs.push(input);
+        await this.session.execute(input.line);
+      }
+      this.broker.advance(t - this.broker.now);
+    } finally {
+      this.replaying = false;
+    }
+    this.reviewing = null;
+    this.story = this.story.filter((s) => s.time <= t);
+    this.rebuild(t);
+    this.end = t;
+  }
+
+  /** The agents' list changed (views re-read it). */
+  touch(): void {
+    this.version++;
+  }
+
+  private listen(): void {
+    this.broker.events.routeDetail = true;
+    this.unsubscribe = this.broker.subscribe((e) => {
+      this.events.push(e);
+      this.projection.apply(e);
+      const text = tell(e);
+      if (text && !this.replaying) this.tellStory(e.time, text);
+    });
+  }
+
+  private tellStory(time: number, text: string): void {
+    this.story.push({ time, text });
+    if (this.story.length > 2000) this.story.splice(0, this.story.length - 2000);
+  }
+
+  /** Brings the screen up to the broker's time. */
+  private sync(): void {
+    this.end = this.broker.now;
+    this.now = this.broker.now;
+    this.projection.advanceTo(this.now);
+    if (this.projection.version !== this.seenVersion) {
+      this.seenVersion = this.projection.version;
+      this.version++;
+    }
+  }
+
+  private seenVersion = -1;
+
+  /** A fresh projection of the recorded events up to `time`. */
+  private rebuild(time: number): void {
+    const p = new Projection();
+    p.hop = this.projection.hop;
+    for (const e of this.events) {
+      if (e.time > time) break;
+      p.apply(e);
+    }
+    p.advanceTo(time);
+    this.projection = p;
+    this.now = time;
+    this.seenVersion = p.version;
+    this.version++;
+  }
+
+  private checkpoint(): void {
+    this.checkpoints.push({
+      time: this.broker.now,
+      broker: this.broker.snapshot(),
+      agents: this.agents?.save() ?? [],
+      inputs: this.inputs.length,
+      events: this.events.length,
+      counter: this.session?.counter ?? 1,
+    });
+    if (this.checkpoints.length > 500) this.checkpoints.splice(1, 1);
+  }
+}
