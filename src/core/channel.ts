@@ -474,6 +474,7 @@ export class Channel {
         b.emit({ type: 'message.delivered', messageId: entry.message.id, queue: q.name, at: this.ref, consumerTag: null, deliveryTag: tag, redelivered: entry.redelivered, noAck });
         if (noAck) b.emit({ type: 'message.acked', messageId: entry.message.id, queue: q.name, at: this.ref, deliveryTag: tag, auto: true });
       }
+      q.afterTake();
       return {
         deliveryTag: tag,
         redelivered: entry.redelivered,

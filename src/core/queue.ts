@@ -169,7 +169,8 @@ export class Queue implements BindingTarget {
     this.ready.push(entry);
     this.host.enqueued(this, entry);
     this.dropExpired();
-    this.enforceMaxLength();
+    // Dropping for the length limit may bring a message already due to the head.
+    if (this.enforceMaxLength()) this.dropExpired();
     this.scheduleTtl();
     return true;
   }
@@ -199,14 +200,21 @@ export class Queue implements BindingTarget {
     this.scheduleTtl();
   }
 
-  /** Takes the head for basic.get (expired heads are dropped first). */
+  /**
+   * Takes the head for basic.get (expired heads are dropped first). The
+   * caller records the delivery, then calls afterTake(), so expiries behind
+   * the head come after it in the story, as in RabbitMQ.
+   */
   take(): QueuedMessage | undefined {
     this.dropExpired();
-    const entry = this.ready.shift();
+    this.touch();
+    return this.ready.shift();
+  }
+
+  /** What follows a basic.get: expired messages now at the head go. */
+  afterTake(): void {
     this.dropExpired();
     this.scheduleTtl();
-    this.touch();
-    return entry;
   }
 
   addConsumer(c: Consumer): void {
@@ -292,8 +300,9 @@ export class Queue implements BindingTarget {
   }
 
   /** drop-head: over the limit after an enqueue or requeue, the head goes. */
-  private enforceMaxLength(): void {
-    if (this.overflow !== 'drop-head' || (this.maxLength === undefined && this.maxLengthBytes === undefined)) return;
+  private enforceMaxLength(): boolean {
+    if (this.overflow !== 'drop-head' || (this.maxLength === undefined && this.maxLengthBytes === undefined)) return false;
+    let dropped = false;
     while (
       this.ready.length &&
       ((this.maxLength !== undefined && this.ready.length > this.maxLength) ||
@@ -301,7 +310,9 @@ export class Queue implements BindingTarget {
     ) {
       const head = this.ready.shift()!;
       this.host.deadLetter(this, head, 'maxlen');
+      dropped = true;
     }
+    return dropped;
   }
 
   private scheduleTtl(): void {
