@@ -218,7 +218,38 @@ export class Broker implements QueueHost {
     this.deleteQueue(queue, 'expired');
   }
 
+  /**
+   * Dead-letters a message. While a publish is still reaching its queues,
+   * dead letters wait until it has reached them all: in RabbitMQ each queue
+   * is its own process, and the original gets to every queue first.
+   */
   deadLetter(queue: Queue, entry: QueuedMessage, reason: DeadLetterReason): void {
+    if (this.delivering > 0) {
+      this.pendingDeadLetters.push([queue, entry, reason]);
+      return;
+    }
+    this.deadLetterNow(queue, entry, reason);
+  }
+
+  /** Runs `fn` (delivering one message to its queues), then the dead letters it caused. */
+  deliverAll(fn: () => void): void {
+    this.delivering++;
+    try {
+      fn();
+    } finally {
+      this.delivering--;
+    }
+    if (this.delivering > 0) return;
+    while (this.pendingDeadLetters.length) {
+      const [q, e, r] = this.pendingDeadLetters.shift()!;
+      this.deliverAll(() => this.deadLetterNow(q, e, r));
+    }
+  }
+
+  private delivering = 0;
+  private pendingDeadLetters: Array<[Queue, QueuedMessage, DeadLetterReason]> = [];
+
+  private deadLetterNow(queue: Queue, entry: QueuedMessage, reason: DeadLetterReason): void {
     const message = entry.message;
     if (reason === 'expired' && this.events.active) this.emit({ type: 'message.expired', messageId: message.id, queue: queue.name });
     const dlxName = queue.deadLetterExchange;
@@ -247,7 +278,8 @@ export class Broker implements QueueHost {
       this.dropped(null, dead, 'dead-letter-unroutable');
       return;
     }
-    for (const q of accepted) q.accept(dead);
+    if (accepted.length === 1) accepted[0].accept(dead);
+    else this.deliverAll(() => accepted.forEach((q) => q.accept(dead)));
   }
 
   // ---- routing ---------------------------------------------------------------

@@ -675,9 +675,10 @@ export class Channel {
         b.emit({ type: 'message.returned', messageId: message.id, at: this.ref, replyCode: 312, replyText: 'NO_ROUTE' });
         this.client?.returned?.({ replyCode: 312, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey, message });
       } else b.dropped(null, message, 'unroutable');
-    } else {
+    } else if (queues.length === 1) rejected = !queues[0].accept(message);
+    else b.deliverAll(() => {
       for (let i = 0; i < queues.length; i++) if (!queues[i].accept(message)) rejected = true;
-    }
+    });
     if (seq) {
       b.emit({ type: 'message.confirmed', at: this.ref, sequence: seq, ack: !rejected });
       this.client?.confirmed?.(seq, !rejected);

@@ -316,3 +316,16 @@ describe('consumer timeout', () => {
     expect(ch.isOpen).toBe(false);
   });
 });
+
+describe('dead-lettering during a fan-out publish', () => {
+  it('lets the original reach every queue before a dead letter it caused', () => {
+    const { ch } = setup();
+    ch.queueDeclare({ queue: 'a', arguments: { 'x-message-ttl': 0, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'b' } });
+    ch.queueDeclare({ queue: 'b' });
+    ch.queueBind({ queue: 'a', exchange: 'amq.fanout' });
+    ch.queueBind({ queue: 'b', exchange: 'amq.fanout' });
+    ch.basicPublish({ exchange: 'amq.fanout', routingKey: '', body: 'x' });
+    const order = [ch.basicGet({ queue: 'b', noAck: true })!, ch.basicGet({ queue: 'b', noAck: true })!].map((g) => g.exchange);
+    expect(order).toEqual(['amq.fanout', '']);
+  });
+});
