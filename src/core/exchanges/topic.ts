@@ -9,12 +9,37 @@ export function splitTopicKey(key: string): string[] {
   return key === '' ? [] : key.split('.');
 }
 
+/** A trie node: literal children in a map, the two wildcards in fields of their own. */
 class TrieNode {
-  children: Map<string, TrieNode> | null = null;
+  words: Map<string, TrieNode> | null = null;
+  star: TrieNode | null = null;
+  hash: TrieNode | null = null;
   bindings: Binding[] | null = null;
 
-  child(word: string): TrieNode | undefined {
-    return this.children?.get(word);
+  child(word: string): TrieNode | null {
+    if (word === '*') return this.star;
+    if (word === '#') return this.hash;
+    return this.words?.get(word) ?? null;
+  }
+
+  addChild(word: string): TrieNode {
+    const existing = this.child(word);
+    if (existing) return existing;
+    const node = new TrieNode();
+    if (word === '*') this.star = node;
+    else if (word === '#') this.hash = node;
+    else (this.words ??= new Map()).set(word, node);
+    return node;
+  }
+
+  removeChild(word: string): void {
+    if (word === '*') this.star = null;
+    else if (word === '#') this.hash = null;
+    else this.words?.delete(word);
+  }
+
+  get empty(): boolean {
+    return !this.bindings && !this.star && !this.hash && !(this.words && this.words.size);
   }
 }
 
@@ -23,20 +48,15 @@ class TopicIndex implements BindingIndex {
 
   add(b: Binding): void {
     let node = this.root;
-    for (const word of splitTopicKey(b.routingKey)) {
-      node.children ??= new Map();
-      let next = node.children.get(word);
-      if (!next) node.children.set(word, (next = new TrieNode()));
-      node = next;
-    }
+    for (const word of splitTopicKey(b.routingKey)) node = node.addChild(word);
     (node.bindings ??= []).push(b);
   }
 
   remove(b: Binding): void {
     const path: Array<[TrieNode, string]> = [];
-    let node: TrieNode | undefined = this.root;
+    let node: TrieNode | null = this.root;
     for (const word of splitTopicKey(b.routingKey)) {
-      const next: TrieNode | undefined = node.child(word);
+      const next: TrieNode | null = node.child(word);
       if (!next) return;
       path.push([node, word]);
       node = next;
@@ -49,36 +69,35 @@ class TopicIndex implements BindingIndex {
     // Prune nodes left with neither bindings nor children.
     for (let j = path.length - 1; j >= 0; j--) {
       const [parent, word] = path[j];
-      const child = parent.child(word)!;
-      if (child.bindings || (child.children && child.children.size)) break;
-      parent.children!.delete(word);
+      if (!parent.child(word)!.empty) break;
+      parent.removeChild(word);
     }
   }
 
   route(key: string, _headers: unknown, visit: (b: Binding) => void): void {
-    const words = splitTopicKey(key);
-    match(this.root, words, 0, visit);
+    match(this.root, splitTopicKey(key), 0, visit);
   }
 }
 
+/**
+ * RabbitMQ's trie_match: the word itself, '*', then '#' over every suffix.
+ * A literal '*' or '#' in the key may reach a node twice; the caller
+ * collects each binding once.
+ */
 function match(node: TrieNode, words: string[], i: number, visit: (b: Binding) => void): void {
-  const children = node.children;
   if (i === words.length) {
-    if (node.bindings) for (const b of node.bindings) visit(b);
+    const bindings = node.bindings;
+    if (bindings) for (let k = 0; k < bindings.length; k++) visit(bindings[k]);
     // A trailing '#' matches zero words.
-    const hash = children?.get('#');
-    if (hash) match(hash, words, i, visit);
+    if (node.hash) match(node.hash, words, i, visit);
     return;
   }
-  if (!children) return;
-  // As RabbitMQ's trie_match: the word itself, '*', then '#' over every
-  // suffix. A literal '*' or '#' in the key may reach a node twice; the
-  // caller collects each binding once.
-  const word = children.get(words[i]);
-  if (word) match(word, words, i + 1, visit);
-  const star = children.get('*');
-  if (star) match(star, words, i + 1, visit);
-  const hash = children.get('#');
+  if (node.words) {
+    const literal = node.words.get(words[i]);
+    if (literal) match(literal, words, i + 1, visit);
+  }
+  if (node.star) match(node.star, words, i + 1, visit);
+  const hash = node.hash;
   if (hash) for (let j = i; j <= words.length; j++) match(hash, words, j, visit);
 }
 
