@@ -21,6 +21,7 @@ import { tell } from './model/story.ts';
 export interface StoryLine {
   time: number;
   text: string;
+  seq: number;
 }
 
 interface Checkpoint {
@@ -56,7 +57,12 @@ export class Sandbox {
   /** Set while looking at an earlier moment. */
   reviewing = $state<number | null>(null);
   transcript = $state<string[]>([]);
-  story = $state<StoryLine[]>([]);
+  /** Replaced whole (never mutated): a deep proxy of thousands of lines costs frames. */
+  story = $state.raw<StoryLine[]>([]);
+  /** Lines told since the last flush: the story takes them in one assignment. */
+  private told: StoryLine[] = [];
+  private storySeq = 0;
+  private storyFlushedAt = -Infinity;
   selected = $state<Selection | null>(null);
   busy = $state(false);
 
@@ -180,6 +186,7 @@ export class Sandbox {
       this.replaying = false;
     }
     this.reviewing = null;
+    this.flushStory(true);
     this.story = this.story.filter((s) => s.time <= t);
     this.rebuild(t);
     this.end = t;
@@ -201,12 +208,24 @@ export class Sandbox {
   }
 
   private tellStory(time: number, text: string): void {
-    this.story.push({ time, text });
-    if (this.story.length > 2000) this.story.splice(0, this.story.length - 2000);
+    this.told.push({ time, text, seq: this.storySeq++ });
+    if (this.told.length > 4000) this.told.splice(0, this.told.length - 2000);
+  }
+
+  /** Hands the lines told so far to the log, at most four times a second unless forced. */
+  flushStory(force = false): void {
+    if (!this.told.length) return;
+    const t = performance.now();
+    if (!force && t - this.storyFlushedAt < 250) return;
+    this.storyFlushedAt = t;
+    const all = this.story.concat(this.told);
+    this.told = [];
+    this.story = all.length > 2000 ? all.slice(-2000) : all;
   }
 
   /** Brings the screen up to the broker's time. */
   private sync(): void {
+    this.flushStory();
     this.end = this.broker.now;
     this.now = this.broker.now;
     this.projection.advanceTo(this.now);

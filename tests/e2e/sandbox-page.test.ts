@@ -102,7 +102,7 @@ describe.skipIf(!chromiumPath)('the sandbox page', () => {
     await type(page, '@2 channel.close');
     await page.waitForFunction(() => document.querySelector('[aria-label^="Queue tasks:"]')?.getAttribute('aria-label')?.startsWith('Queue tasks: 1 ready'));
     await expect(page.locator('.waiting.redelivered').count()).resolves.toBe(1);
-    await expect(page.locator('.story').textContent()).resolves.toContain('back in tasks at its old place, marked redelivered');
+    await page.waitForFunction(() => document.querySelector('.story')!.textContent!.includes('back in tasks at its old place, marked redelivered'));
     // Scrub to the start: nothing was declared then.
     await page.locator('input[type=range]').fill(await page.locator('input[type=range]').getAttribute('min') as string);
     await expect(page.locator('[aria-label^="Queue tasks:"]').count()).resolves.toBe(0);

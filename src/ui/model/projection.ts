@@ -303,7 +303,6 @@ export class Projection {
   advanceTo(now: number): void {
     this.now = Math.max(this.now, now);
     if (this.effects.length) {
-      this.effects.sort((a, b) => a.at - b.at || a.seq - b.seq);
       let i = 0;
       while (i < this.effects.length && this.effects[i].at <= now) this.effects[i++].apply();
       if (i) {
@@ -415,7 +414,23 @@ export class Projection {
     if (at <= this.now) {
       apply();
       this.changed();
-    } else this.effects.push({ at, seq: this.effectSeq++, apply });
+      return;
+    }
+    // Kept in time order (ties in the order scheduled); most land at the end.
+    const e = { at, seq: this.effectSeq++, apply };
+    const list = this.effects;
+    let lo = list.length;
+    if (lo && list[lo - 1].at > at) {
+      let l = 0;
+      let h = list.length;
+      while (l < h) {
+        const m = (l + h) >> 1;
+        if (list[m].at <= at) l = m + 1;
+        else h = m;
+      }
+      lo = l;
+    }
+    list.splice(lo, 0, e);
   }
 
   private changed(): void {
