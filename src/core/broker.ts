@@ -330,9 +330,7 @@ export class Broker implements QueueHost {
         r.alternates.delete(x);
       }
     }
-    const queues = r.queues;
-    r.queues = [];
-    return queues;
+    return r.queues;
   }
 
   /** The default exchange: the queue named by each routing key. */

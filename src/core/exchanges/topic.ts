@@ -98,7 +98,10 @@ function match(node: TrieNode, words: string[], i: number, visit: (b: Binding) =
   }
   if (node.star) match(node.star, words, i + 1, visit);
   const hash = node.hash;
-  if (hash) for (let j = i; j <= words.length; j++) match(hash, words, j, visit);
+  if (!hash) return;
+  // A '#' that ends its patterns matches whatever is left: straight to the end.
+  if (!hash.words && !hash.star && !hash.hash) match(hash, words, words.length, visit);
+  else for (let j = i; j <= words.length; j++) match(hash, words, j, visit);
 }
 
 export const topic: ExchangeType = {
