@@ -3,51 +3,11 @@
  * deliveries, exclusive queue deletion); §10 basic.get.
  */
 import { expect } from 'vitest';
-import type { Channel, ConsumeMessage, GetMessage, Options } from 'amqplib';
+import type { Channel, GetMessage } from 'amqplib';
 import { scenarios, describeMessage, type ScenarioContext } from './harness.ts';
+import { checkUntil, consumeInto, contents, declare, logged, publishAll, until } from './helpers.ts';
 
 const body = (s: string) => Buffer.from(s);
-
-async function declare(t: ScenarioContext, ch: Channel, name: string, options: Options.AssertQueue = {}): Promise<string> {
-  t.cleanup('queue', name);
-  await ch.assertQueue(name, { durable: false, ...options });
-  return name;
-}
-
-/** Consumes into an array (null = server-sent cancel). */
-async function consumeInto(ch: Channel, queue: string, options: Options.Consume = {}) {
-  const msgs: Array<ConsumeMessage | null> = [];
-  const ok = await ch.consume(queue, (m) => void msgs.push(m), options);
-  return { tag: ok.consumerTag, msgs };
-}
-
-/** Lets deliveries arrive until cond holds (bounded), then settles once more. */
-async function until(t: ScenarioContext, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 40 && !cond(); i++) await t.settle();
-  await t.settle();
-}
-
-const contents = (msgs: Array<ConsumeMessage | null>) => msgs.map((m) => (m ? m.content.toString() : null));
-
-function logged(t: ScenarioContext, label: string): unknown {
-  const hit = t.log.find(([l]) => l === label);
-  return hit ? hit[1] : undefined;
-}
-
-/** Polls a passive declare until the ready count is `ready` (acks and nacks are asynchronous), then records it. */
-async function checkUntil(t: ScenarioContext, ch: Channel, label: string, queue: string, ready: number) {
-  let r = await ch.checkQueue(queue);
-  for (let i = 0; i < 40 && r.messageCount !== ready; i++) {
-    await t.settle();
-    r = await ch.checkQueue(queue);
-  }
-  t.record(label, r);
-  return r;
-}
-
-function publishAll(ch: Channel, queue: string, names: string[]): void {
-  for (const n of names) ch.sendToQueue(queue, body(n));
-}
 
 /** Resolves when the emitter (channel or connection) has closed. */
 const closed = (e: { once(ev: string, fn: () => void): unknown }) => new Promise<void>((r) => void e.once('close', () => r()));

@@ -5,19 +5,9 @@
 import { expect } from 'vitest';
 import type { Channel, GetMessage, Options } from 'amqplib';
 import { scenarios, describeMessage, type ScenarioContext } from './harness.ts';
+import { declare, logged } from './helpers.ts';
 
 const body = (s: string) => Buffer.from(s);
-
-async function declare(t: ScenarioContext, ch: Channel, name: string, options: Options.AssertQueue = {}): Promise<string> {
-  t.cleanup('queue', name);
-  await ch.assertQueue(name, { durable: false, ...options });
-  return name;
-}
-
-function logged(t: ScenarioContext, label: string): unknown {
-  const hit = t.log.find(([l]) => l === label);
-  return hit ? hit[1] : undefined;
-}
 
 /** Resolves when the channel has closed. */
 const closed = (ch: Channel) => new Promise<void>((r) => void ch.once('close', () => r()));
