@@ -88,6 +88,42 @@ const b = (v: unknown) => v as boolean;
 const n = (v: unknown) => v as number;
 const ok = ['ok.'];
 
+/** exchange.bind and exchange.unbind: the same arguments, opposite effects. */
+function exchangeBinding(name: string, summary: string, method: 'exchangeBind' | 'exchangeUnbind'): CommandSpec {
+  return {
+    name,
+    summary,
+    positionals: [
+      { name: 'destination', type: 'string', completes: 'exchange' },
+      { name: 'source', type: 'string', completes: 'exchange' },
+      { name: 'routing_key', type: 'string', default: '' },
+    ],
+    options: 'binding-args',
+    async run({ channel }, { args, table }) {
+      await channel[method]({ destination: s(args.destination), source: s(args.source), routingKey: s(args.routing_key), arguments: table });
+      return ok;
+    },
+  };
+}
+
+/** queue.bind and queue.unbind. */
+function queueBinding(name: string, summary: string, method: 'queueBind' | 'queueUnbind'): CommandSpec {
+  return {
+    name,
+    summary,
+    positionals: [
+      { name: 'queue', type: 'string', completes: 'queue' },
+      { name: 'exchange', type: 'string', completes: 'exchange' },
+      { name: 'routing_key', type: 'string', default: '' },
+    ],
+    options: 'binding-args',
+    async run({ channel }, { args, table }) {
+      await channel[method]({ queue: s(args.queue), exchange: s(args.exchange), routingKey: s(args.routing_key), arguments: table });
+      return ok;
+    },
+  };
+}
+
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'exchange.declare',
@@ -127,34 +163,8 @@ export const COMMANDS: CommandSpec[] = [
       return ok;
     },
   },
-  {
-    name: 'exchange.bind',
-    summary: 'bind an exchange to another (exchange-to-exchange)',
-    positionals: [
-      { name: 'destination', type: 'string', completes: 'exchange' },
-      { name: 'source', type: 'string', completes: 'exchange' },
-      { name: 'routing_key', type: 'string', default: '' },
-    ],
-    options: 'binding-args',
-    async run({ channel }, { args, table }) {
-      await channel.exchangeBind({ destination: s(args.destination), source: s(args.source), routingKey: s(args.routing_key), arguments: table });
-      return ok;
-    },
-  },
-  {
-    name: 'exchange.unbind',
-    summary: 'remove an exchange-to-exchange binding',
-    positionals: [
-      { name: 'destination', type: 'string', completes: 'exchange' },
-      { name: 'source', type: 'string', completes: 'exchange' },
-      { name: 'routing_key', type: 'string', default: '' },
-    ],
-    options: 'binding-args',
-    async run({ channel }, { args, table }) {
-      await channel.exchangeUnbind({ destination: s(args.destination), source: s(args.source), routingKey: s(args.routing_key), arguments: table });
-      return ok;
-    },
-  },
+  exchangeBinding('exchange.bind', 'bind an exchange to another (exchange-to-exchange)', 'exchangeBind'),
+  exchangeBinding('exchange.unbind', 'remove an exchange-to-exchange binding', 'exchangeUnbind'),
   {
     name: 'queue.declare',
     summary: "declare a queue ('' for a server-named one)",
@@ -178,34 +188,8 @@ export const COMMANDS: CommandSpec[] = [
       return [`ok. queue:${r.queue} messages:${r.messageCount} consumers:${r.consumerCount}.`];
     },
   },
-  {
-    name: 'queue.bind',
-    summary: 'bind a queue to an exchange',
-    positionals: [
-      { name: 'queue', type: 'string', completes: 'queue' },
-      { name: 'exchange', type: 'string', completes: 'exchange' },
-      { name: 'routing_key', type: 'string', default: '' },
-    ],
-    options: 'binding-args',
-    async run({ channel }, { args, table }) {
-      await channel.queueBind({ queue: s(args.queue), exchange: s(args.exchange), routingKey: s(args.routing_key), arguments: table });
-      return ok;
-    },
-  },
-  {
-    name: 'queue.unbind',
-    summary: 'remove a binding of a queue',
-    positionals: [
-      { name: 'queue', type: 'string', completes: 'queue' },
-      { name: 'exchange', type: 'string', completes: 'exchange' },
-      { name: 'routing_key', type: 'string', default: '' },
-    ],
-    options: 'binding-args',
-    async run({ channel }, { args, table }) {
-      await channel.queueUnbind({ queue: s(args.queue), exchange: s(args.exchange), routingKey: s(args.routing_key), arguments: table });
-      return ok;
-    },
-  },
+  queueBinding('queue.bind', 'bind a queue to an exchange', 'queueBind'),
+  queueBinding('queue.unbind', 'remove a binding of a queue', 'queueUnbind'),
   {
     name: 'queue.purge',
     summary: 'remove every ready message of a queue',
