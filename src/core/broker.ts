@@ -406,7 +406,7 @@ export class Broker implements QueueHost {
     source.index.add(b);
     if (kind === 'queue') (destination as Queue).bindings.add(b);
     else (destination as Exchange).incoming.add(b);
-    this.emit({ type: 'binding.created', binding: ref });
+    if (this.events.active) this.events.emit({ type: 'binding.created', binding: ref });
   }
 
   findBinding(source: Exchange, destination: Queue | Exchange, kind: 'queue' | 'exchange', routingKey: string, args: FieldTable): Binding | undefined {

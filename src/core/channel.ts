@@ -96,7 +96,7 @@ const MAX_EXPIRY = 315360000000;
 
 /** CR and LF are stripped from names in declare, delete and bind. */
 function strip(name: string): string {
-  return name.replace(/[\r\n]/g, '');
+  return name.includes('\r') || name.includes('\n') ? name.replace(/[\r\n]/g, '') : name;
 }
 
 export class Connection {

@@ -175,6 +175,7 @@ export function tableKeys(t: FieldTable | undefined): string[] {
 
 /** A canonical string for a table: sorted keys, types included. */
 export function tableKey(t: FieldTable | undefined): string {
+  if (!t) return '';
   const keys = tableKeys(t);
   if (keys.length === 0) return '';
   keys.sort();
