@@ -4,48 +4,9 @@
  * validation.
  */
 import { expect } from 'vitest';
-import type { Channel, ChannelModel, GetMessage } from 'amqplib';
-import { scenarios, type ScenarioContext } from './harness.ts';
-
-async function open(t: ScenarioContext, label = 'ch'): Promise<{ conn: ChannelModel; ch: Channel }> {
-  const conn = await t.connect();
-  conn.on('error', () => {});
-  const ch = await conn.createChannel();
-  t.watch(label, ch);
-  return { conn, ch };
-}
-
-/** Runs one operation on a fresh throw-away channel and records its outcome. */
-async function probe<T>(t: ScenarioContext, conn: ChannelModel, label: string, op: (ch: Channel) => Promise<T>): Promise<T | undefined> {
-  const ch = await conn.createChannel();
-  ch.on('error', () => {});
-  const result = await t.attempt(label, () => op(ch));
-  try {
-    await ch.close();
-  } catch {
-    /* closed by the server */
-  }
-  return result;
-}
-
-function logged(t: ScenarioContext, label: string): unknown {
-  for (let i = t.log.length - 1; i >= 0; i--) if (t.log[i][0] === label) return t.log[i][1];
-  return undefined;
-}
-
-function errorMessage(t: ScenarioContext, label: string): string | undefined {
-  const v = logged(t, label) as { error?: { message?: string } } | undefined;
-  return v?.error?.message;
-}
-
-async function drain(ch: Channel, queue: string): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (!m) return out;
-    out.push(m.content.toString());
-  }
-}
+import type { GetMessage } from 'amqplib';
+import { scenarios } from './harness.ts';
+import { drain, errorMessage, lastLogged, open, probe } from './helpers.ts';
 
 const nd = { durable: false } as const;
 
@@ -56,7 +17,7 @@ scenarios('§3 bindings, purge, delete', {
     t.cleanup('queue', 'bd-404x-q');
     await ch.assertQueue('bd-404x-q', nd);
     await t.attempt('bind to missing exchange', () => ch.bindQueue('bd-404x-q', 'bd-404x-nope', 'k'));
-    expect(logged(t, 'bind to missing exchange')).toEqual({
+    expect(lastLogged(t, 'bind to missing exchange')).toEqual({
       error: {
         message: 'Operation failed: QueueBind; 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'bd-404x-nope\' in vhost \'/\'"',
         code: 404,
@@ -96,7 +57,7 @@ scenarios('§3 bindings, purge, delete', {
     ch.publish('bd-id-x', 'k', Buffer.from('after one unbind'), { mandatory: true });
     await t.settle();
     t.record('queue', await drain(ch, 'bd-id-q'));
-    expect(logged(t, 'queue')).toEqual(['while bound']);
+    expect(lastLogged(t, 'queue')).toEqual(['while bound']);
     expect(t.log.filter(([l]) => l === 'ch.return').length).toBe(1);
   },
 
@@ -117,7 +78,7 @@ scenarios('§3 bindings, purge, delete', {
     ch.publish('bd-args-x', 'k', Buffer.from('no binding'), { mandatory: true });
     await t.settle();
     t.record('queue', await drain(ch, 'bd-args-q'));
-    expect(logged(t, 'queue')).toEqual(['two bindings, one copy', 'args binding remains', 'still remains']);
+    expect(lastLogged(t, 'queue')).toEqual(['two bindings, one copy', 'args binding remains', 'still remains']);
     expect(t.log.filter(([l]) => l === 'ch.return').map(([, v]) => (v as { content: string }).content)).toEqual(['no binding']);
   },
 
@@ -134,7 +95,7 @@ scenarios('§3 bindings, purge, delete', {
     ch.publish('bd-argt-x', '', Buffer.from('reordered: unbound'), { mandatory: true });
     await t.settle();
     t.record('queue', await drain(ch, 'bd-argt-q'));
-    expect(logged(t, 'queue')).toEqual(['type differs: still bound']);
+    expect(lastLogged(t, 'queue')).toEqual(['type differs: still bound']);
     expect(t.log.filter(([l]) => l === 'ch.return').length).toBe(1);
   },
 
@@ -150,7 +111,7 @@ scenarios('§3 bindings, purge, delete', {
     await t.attempt('unbind missing queue', () => ch.unbindQueue('bd-unb-nope', 'bd-unb-x', 'k'));
     await t.attempt('unbind both missing', () => ch.unbindQueue('bd-unb-nope', 'bd-unb-nope-x', 'k'));
     for (const l of ['unbind never-bound', 'unbind from missing exchange', 'unbind missing queue', 'unbind both missing']) {
-      expect(logged(t, l)).toEqual({ ok: {} });
+      expect(lastLogged(t, l)).toEqual({ ok: {} });
     }
   },
 
@@ -175,7 +136,7 @@ scenarios('§3 bindings, purge, delete', {
     await ch.assertExchange('bd-xm-bad-x', 'headers', nd);
     await ch.assertQueue('bd-xm-bad-q', nd);
     await t.attempt('bind x-match=foo', () => ch.bindQueue('bd-xm-bad-q', 'bd-xm-bad-x', '', { 'x-match': 'foo' }));
-    expect(logged(t, 'bind x-match=foo')).toEqual({
+    expect(lastLogged(t, 'bind x-match=foo')).toEqual({
       error: {
         message:
           'Operation failed: QueueBind; 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - Invalid x-match field value <<"foo">>; expected all, any, all-with-x, or any-with-x"',
@@ -205,7 +166,7 @@ scenarios('§3 bindings, purge, delete', {
     await ch.assertExchange('bd-xm-direct-x', 'direct', nd);
     await ch.assertQueue('bd-xm-direct-q', nd);
     await t.attempt('bind x-match=foo on direct', () => ch.bindQueue('bd-xm-direct-q', 'bd-xm-direct-x', 'k', { 'x-match': 'foo' }));
-    expect(logged(t, 'bind x-match=foo on direct')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'bind x-match=foo on direct')).toEqual({ ok: {} });
   },
 
   '§3 headers x-match validation: exchange.bind to a headers source validates x-match too': async (t) => {
@@ -215,7 +176,7 @@ scenarios('§3 bindings, purge, delete', {
     await ch.assertExchange('bd-xm-e2e-src', 'headers', nd);
     await ch.assertExchange('bd-xm-e2e-dst', 'fanout', nd);
     await t.attempt('exchange.bind x-match=nope', () => ch.bindExchange('bd-xm-e2e-dst', 'bd-xm-e2e-src', '', { 'x-match': 'nope' }));
-    expect(logged(t, 'exchange.bind x-match=nope')).toMatchObject({ error: { code: 406, classId: 40, methodId: 30 } });
+    expect(lastLogged(t, 'exchange.bind x-match=nope')).toMatchObject({ error: { code: 406, classId: 40, methodId: 30 } });
     expect(errorMessage(t, 'exchange.bind x-match=nope')).toContain('Invalid x-match field value <<"nope">>');
   },
 
@@ -234,7 +195,7 @@ scenarios('§3 bindings, purge, delete', {
     await probe(t, other, 'unbind missing binding from other connection', (c) => c.unbindQueue(q, 'bd-excl-x', 'k'));
     await probe(t, other, 'unbind existing binding from other connection', (c) => c.unbindQueue(q, 'bd-excl-x', 'bound'));
     await t.attempt('owner can bind', () => owner.bindQueue(q, 'bd-excl-x', 'k'));
-    expect(logged(t, 'bind from other connection')).toEqual({
+    expect(lastLogged(t, 'bind from other connection')).toEqual({
       error: {
         message: `Operation failed: QueueBind; 405 (RESOURCE-LOCKED) with message "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue '${q}' in vhost '/'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration."`,
         code: 405,
@@ -242,8 +203,8 @@ scenarios('§3 bindings, purge, delete', {
         methodId: 20,
       },
     });
-    expect(logged(t, 'unbind missing binding from other connection')).toEqual({ ok: {} });
-    expect(logged(t, 'unbind existing binding from other connection')).toMatchObject({ error: { code: 405, classId: 50, methodId: 50 } });
+    expect(lastLogged(t, 'unbind missing binding from other connection')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'unbind existing binding from other connection')).toMatchObject({ error: { code: 405, classId: 50, methodId: 50 } });
   },
 
   '§14 queue name shortcut: "" on a channel that has declared no queue → 404 no previously declared queue (the spec says 502)': async (t) => {
@@ -251,7 +212,7 @@ scenarios('§3 bindings, purge, delete', {
     await probe(t, conn, 'purge ""', (c) => c.purgeQueue(''));
     await probe(t, conn, 'bind ""', (c) => c.bindQueue('', 'amq.direct', 'k'));
     await probe(t, conn, 'delete ""', (c) => c.deleteQueue(''));
-    expect(logged(t, 'purge ""')).toEqual({
+    expect(lastLogged(t, 'purge ""')).toEqual({
       error: {
         message: 'Operation failed: QueuePurge; 404 (NOT-FOUND) with message "NOT_FOUND - no previously declared queue"',
         code: 404,
@@ -279,9 +240,9 @@ scenarios('§3 bindings, purge, delete', {
     await t.settle();
     const back = await ch.get(q, { noAck: true });
     t.record('after requeue', back && { content: back.content.toString(), redelivered: back.fields.redelivered });
-    expect(logged(t, 'purge')).toEqual({ ok: { messageCount: 2 } });
-    expect(logged(t, 'purge again')).toEqual({ ok: { messageCount: 0 } });
-    expect(logged(t, 'after requeue')).toEqual({ content: 'm1', redelivered: true });
+    expect(lastLogged(t, 'purge')).toEqual({ ok: { messageCount: 2 } });
+    expect(lastLogged(t, 'purge again')).toEqual({ ok: { messageCount: 0 } });
+    expect(lastLogged(t, 'after requeue')).toEqual({ content: 'm1', redelivered: true });
   },
 
   '§3 queue.purge: purged messages are not dead-lettered': async (t) => {
@@ -295,14 +256,14 @@ scenarios('§3 bindings, purge, delete', {
     await t.attempt('purge', () => ch.purgeQueue('bd-purge-dl-q'));
     await t.settle();
     await t.attempt('dead-letter queue', async () => (await ch.checkQueue('bd-purge-dl-dlq')).messageCount);
-    expect(logged(t, 'purge')).toEqual({ ok: { messageCount: 1 } });
-    expect(logged(t, 'dead-letter queue')).toEqual({ ok: 0 });
+    expect(lastLogged(t, 'purge')).toEqual({ ok: { messageCount: 1 } });
+    expect(lastLogged(t, 'dead-letter queue')).toEqual({ ok: 0 });
   },
 
   '§3 queue.purge: a missing queue → 404 (class 50, method 30)': async (t) => {
     const { ch } = await open(t);
     await t.attempt('purge missing', () => ch.purgeQueue('bd-purge-nope'));
-    expect(logged(t, 'purge missing')).toEqual({
+    expect(lastLogged(t, 'purge missing')).toEqual({
       error: {
         message: 'Operation failed: QueuePurge; 404 (NOT-FOUND) with message "NOT_FOUND - no queue \'bd-purge-nope\' in vhost \'/\'"',
         code: 404,
@@ -317,8 +278,8 @@ scenarios('§3 bindings, purge, delete', {
     const { ch } = await open(t);
     await t.attempt('delete missing', () => ch.deleteQueue('bd-del-nope'));
     await t.attempt('delete missing if_empty if_unused', () => ch.deleteQueue('bd-del-nope', { ifEmpty: true, ifUnused: true }));
-    expect(logged(t, 'delete missing')).toEqual({ ok: { messageCount: 0 } });
-    expect(logged(t, 'delete missing if_empty if_unused')).toEqual({ ok: { messageCount: 0 } });
+    expect(lastLogged(t, 'delete missing')).toEqual({ ok: { messageCount: 0 } });
+    expect(lastLogged(t, 'delete missing if_empty if_unused')).toEqual({ ok: { messageCount: 0 } });
   },
 
   '§3 queue.delete: delete-ok counts ready messages only (unacked ones are not counted)': async (t) => {
@@ -331,7 +292,7 @@ scenarios('§3 bindings, purge, delete', {
     await t.attempt('get one unacked', async () => (await ch.get(q, { noAck: false })) !== false);
     await t.attempt('delete', () => ch.deleteQueue(q));
     await t.attempt('gone', () => ch.checkQueue(q));
-    expect(logged(t, 'delete')).toEqual({ ok: { messageCount: 2 } });
+    expect(lastLogged(t, 'delete')).toEqual({ ok: { messageCount: 2 } });
   },
 
   '§3 queue.delete: if_empty with ready messages → 406 not empty; a queue holding only unacked messages counts as empty': async (t) => {
@@ -344,7 +305,7 @@ scenarios('§3 bindings, purge, delete', {
     await probe(t, conn, 'delete if_empty with a ready message', (c) => c.deleteQueue(q, { ifEmpty: true }));
     await t.attempt('get it unacked', async () => (await ch.get(q, { noAck: false })) !== false);
     await t.attempt('delete if_empty with only an unacked message', () => ch.deleteQueue(q, { ifEmpty: true }));
-    expect(logged(t, 'delete if_empty with a ready message')).toEqual({
+    expect(lastLogged(t, 'delete if_empty with a ready message')).toEqual({
       error: {
         message: `Operation failed: QueueDelete; 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - queue '${q}' in vhost '/' not empty"`,
         code: 406,
@@ -352,7 +313,7 @@ scenarios('§3 bindings, purge, delete', {
         methodId: 40,
       },
     });
-    expect(logged(t, 'delete if_empty with only an unacked message')).toEqual({ ok: { messageCount: 0 } });
+    expect(lastLogged(t, 'delete if_empty with only an unacked message')).toEqual({ ok: { messageCount: 0 } });
   },
 
   '§3 queue.delete: if_unused with a consumer → 406 in use; with both faults "not empty" wins': async (t) => {
@@ -389,7 +350,7 @@ scenarios('§3 bindings, purge, delete', {
     t.record('consumer saw', seen);
     expect(seen).toEqual([null]);
     await t.attempt('consumer channel still usable', () => ch.checkExchange('amq.direct'));
-    expect(logged(t, 'consumer channel still usable')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'consumer channel still usable')).toEqual({ ok: {} });
   },
 
   '§3 queue.delete: removes its bindings (an auto_delete exchange bound only to it goes too)': async (t) => {

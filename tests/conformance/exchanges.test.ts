@@ -4,52 +4,17 @@
  * exchanges, exchange-to-exchange bindings and alternate exchanges.
  */
 import { expect } from 'vitest';
-import type { Channel, ChannelModel, GetMessage } from 'amqplib';
-import { scenarios, describeMessage, type ScenarioContext } from './harness.ts';
+import type { GetMessage } from 'amqplib';
+import { scenarios, describeMessage } from './harness.ts';
+import { drain, errorMessage, lastLogged, open, probe } from './helpers.ts';
 
 /** A connection (errors swallowed unless watched) and one watched channel. */
-async function open(t: ScenarioContext, label = 'ch'): Promise<{ conn: ChannelModel; ch: Channel }> {
-  const conn = await t.connect();
-  conn.on('error', () => {});
-  const ch = await conn.createChannel();
-  t.watch(label, ch);
-  return { conn, ch };
-}
-
-/** Runs one operation on a fresh throw-away channel and records its outcome. */
-async function probe<T>(t: ScenarioContext, conn: ChannelModel, label: string, op: (ch: Channel) => Promise<T>): Promise<T | undefined> {
-  const ch = await conn.createChannel();
-  ch.on('error', () => {});
-  const result = await t.attempt(label, () => op(ch));
-  try {
-    await ch.close();
-  } catch {
-    /* closed by the server */
-  }
-  return result;
-}
 
 /** The last value recorded under `label`. */
-function logged(t: ScenarioContext, label: string): unknown {
-  for (let i = t.log.length - 1; i >= 0; i--) if (t.log[i][0] === label) return t.log[i][1];
-  return undefined;
-}
 
 /** The reply text of the AMQP error recorded under `label` (from t.attempt). */
-function errorMessage(t: ScenarioContext, label: string): string | undefined {
-  const v = logged(t, label) as { error?: { message?: string } } | undefined;
-  return v?.error?.message;
-}
 
 /** Takes every ready message off `queue` (no-ack) and returns the bodies. */
-async function drain(ch: Channel, queue: string): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (!m) return out;
-    out.push(m.content.toString());
-  }
-}
 
 const nd = { durable: false } as const;
 
@@ -113,7 +78,7 @@ scenarios('§1 exchanges', {
     const c2 = await t.connect();
     c2.on('error', () => {});
     await probe(t, c2, 'exchange was not created', (c) => c.checkExchange('ex-type-unknown'));
-    expect(logged(t, 'conn.error')).toEqual({
+    expect(lastLogged(t, 'conn.error')).toEqual({
       message: 'Connection closed: 503 (COMMAND-INVALID) with message "COMMAND_INVALID - unknown exchange type \'x-warren-nope\'"',
       code: 503,
     });
@@ -126,8 +91,8 @@ scenarios('§1 exchanges', {
     await t.attempt('declare direct', () => ch.assertExchange('ex-type-first', 'direct', nd));
     await t.attempt('redeclare bogus type', () => ch.assertExchange('ex-type-first', 'x-warren-bogus', nd));
     await t.settle();
-    expect(logged(t, 'conn.error')).toMatchObject({ code: 503 });
-    expect((logged(t, 'conn.error') as { message: string }).message).toContain("COMMAND_INVALID - unknown exchange type 'x-warren-bogus'");
+    expect(lastLogged(t, 'conn.error')).toMatchObject({ code: 503 });
+    expect((lastLogged(t, 'conn.error') as { message: string }).message).toContain("COMMAND_INVALID - unknown exchange type 'x-warren-bogus'");
   },
 
   // ---------------------------------------------------------------- default exchange
@@ -136,7 +101,7 @@ scenarios('§1 exchanges', {
     t.watch('conn', conn);
     await t.attempt('declare ""', () => ch.assertExchange('', 'direct'));
     await probe(t, conn, 'connection still usable', (c) => c.checkExchange('amq.direct'));
-    expect(logged(t, 'declare ""')).toEqual({
+    expect(lastLogged(t, 'declare ""')).toEqual({
       error: {
         message:
           'Operation failed: ExchangeDeclare; 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - operation not permitted on the default exchange"',
@@ -156,7 +121,7 @@ scenarios('§1 exchanges', {
   '§1 default exchange: exchange.delete("") → 403 (class 40, method 20)': async (t) => {
     const { ch } = await open(t);
     await t.attempt('delete ""', () => ch.deleteExchange(''));
-    expect(logged(t, 'delete ""')).toEqual({
+    expect(lastLogged(t, 'delete ""')).toEqual({
       error: {
         message:
           'Operation failed: ExchangeDelete; 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - operation not permitted on the default exchange"',
@@ -182,7 +147,7 @@ scenarios('§1 exchanges', {
     expect(errorMessage(t, 'unbind the implicit binding')).toBe(
       'Operation failed: QueueUnbind; 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - operation not permitted on the default exchange"',
     );
-    expect(logged(t, 'implicit binding still routes')).toEqual({ ok: 1 });
+    expect(lastLogged(t, 'implicit binding still routes')).toEqual({ ok: 1 });
   },
 
   '§1 default exchange: exchange.bind / exchange.unbind with "" as source or destination → 403': async (t) => {
@@ -218,7 +183,7 @@ scenarios('§1 exchanges', {
     const { ch } = await open(t);
     t.cleanup('exchange', 'amq.ex-reserved');
     await t.attempt('declare amq.ex-reserved', () => ch.assertExchange('amq.ex-reserved', 'direct', nd));
-    expect(logged(t, 'declare amq.ex-reserved')).toEqual({
+    expect(lastLogged(t, 'declare amq.ex-reserved')).toEqual({
       error: {
         message:
           'Operation failed: ExchangeDeclare; 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - exchange name \'amq.ex-reserved\' contains reserved prefix \'amq.*\'"',
@@ -233,7 +198,7 @@ scenarios('§1 exchanges', {
     const { conn, ch } = await open(t);
     await t.attempt('assert amq.topic (amqplib default durable=true)', () => ch.assertExchange('amq.topic', 'topic'));
     await probe(t, conn, 'assert amq.topic durable=false', (c) => c.assertExchange('amq.topic', 'topic', { durable: false }));
-    expect(logged(t, 'assert amq.topic (amqplib default durable=true)')).toEqual({ ok: { exchange: 'amq.topic' } });
+    expect(lastLogged(t, 'assert amq.topic (amqplib default durable=true)')).toEqual({ ok: { exchange: 'amq.topic' } });
     expect(errorMessage(t, 'assert amq.topic durable=false')).toContain(
       "PRECONDITION_FAILED - inequivalent arg 'durable' for exchange 'amq.topic' in vhost '/': received 'false' but current is 'true'",
     );
@@ -244,7 +209,7 @@ scenarios('§1 exchanges', {
     await probe(t, conn, 'delete amq.direct', (c) => c.deleteExchange('amq.direct'));
     await probe(t, conn, 'delete amq.ex-never-existed', (c) => c.deleteExchange('amq.ex-never-existed'));
     await probe(t, conn, 'amq.direct still there', (c) => c.checkExchange('amq.direct'));
-    expect(logged(t, 'delete amq.direct')).toEqual({
+    expect(lastLogged(t, 'delete amq.direct')).toEqual({
       error: {
         message:
           'Operation failed: ExchangeDelete; 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - deletion of system exchange \'amq.direct\' in vhost \'/\' not allowed"',
@@ -265,7 +230,7 @@ scenarios('§1 exchanges', {
     await t.attempt('declare direct', () => ch.assertExchange('ex-eq-type', 'direct', nd));
     await t.attempt('redeclare direct', () => ch.assertExchange('ex-eq-type', 'direct', nd));
     await t.attempt('redeclare fanout', () => ch.assertExchange('ex-eq-type', 'fanout', nd));
-    expect(logged(t, 'redeclare fanout')).toEqual({
+    expect(lastLogged(t, 'redeclare fanout')).toEqual({
       error: {
         message:
           'Operation failed: ExchangeDeclare; 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - inequivalent arg \'type\' for exchange \'ex-eq-type\' in vhost \'/\': received \'fanout\' but current is \'direct\'"',
@@ -327,7 +292,7 @@ scenarios('§1 exchanges', {
     await t.attempt('declare with AE a', () => ch.assertExchange('ex-eq-ae', 'direct', { durable: false, alternateExchange: 'ex-eq-ae-a' }));
     await t.attempt('redeclare with AE a', () => ch.assertExchange('ex-eq-ae', 'direct', { durable: false, alternateExchange: 'ex-eq-ae-a' }));
     await t.attempt('redeclare with AE b', () => ch.assertExchange('ex-eq-ae', 'direct', { durable: false, alternateExchange: 'ex-eq-ae-b' }));
-    expect(logged(t, 'redeclare with AE a')).toEqual({ ok: { exchange: 'ex-eq-ae' } });
+    expect(lastLogged(t, 'redeclare with AE a')).toEqual({ ok: { exchange: 'ex-eq-ae' } });
     expect(errorMessage(t, 'redeclare with AE b')).toContain(
       "PRECONDITION_FAILED - inequivalent arg 'alternate-exchange' for exchange 'ex-eq-ae' in vhost '/': received 'ex-eq-ae-b' but current is 'ex-eq-ae-a'",
     );
@@ -357,8 +322,8 @@ scenarios('§1 exchanges', {
       ch.assertExchange('ex-eq-args', 'headers', { durable: false, arguments: { 'x-foo': 'other', bar: true } }),
     );
     await t.attempt('redeclare without arguments', () => ch.assertExchange('ex-eq-args', 'headers', nd));
-    expect(logged(t, 'redeclare with x-foo=other')).toEqual({ ok: { exchange: 'ex-eq-args' } });
-    expect(logged(t, 'redeclare without arguments')).toEqual({ ok: { exchange: 'ex-eq-args' } });
+    expect(lastLogged(t, 'redeclare with x-foo=other')).toEqual({ ok: { exchange: 'ex-eq-args' } });
+    expect(lastLogged(t, 'redeclare without arguments')).toEqual({ ok: { exchange: 'ex-eq-args' } });
   },
 
   '§1 passive declare: a missing exchange → 404; an existing one is found whatever its type': async (t) => {
@@ -367,7 +332,7 @@ scenarios('§1 exchanges', {
     await t.attempt('declare headers', () => ch.assertExchange('ex-passive', 'headers', { durable: false, autoDelete: true, internal: true }));
     await t.attempt('check existing', () => ch.checkExchange('ex-passive'));
     await probe(t, conn, 'check missing', (c) => c.checkExchange('ex-passive-missing'));
-    expect(logged(t, 'check missing')).toEqual({
+    expect(lastLogged(t, 'check missing')).toEqual({
       error: {
         message:
           'Operation failed: ExchangeDeclare; 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'ex-passive-missing\' in vhost \'/\'"',
@@ -385,7 +350,7 @@ scenarios('§1 exchanges', {
     await t.attempt('AE naming a missing exchange', () => ch.assertExchange('ex-ae-arg-ok', 'direct', { durable: false, alternateExchange: 'ex-ae-nowhere' }));
     await probe(t, conn, 'AE as a number', (c) => c.assertExchange('ex-ae-arg-bad', 'direct', { durable: false, arguments: { 'alternate-exchange': 5 } }));
     await probe(t, conn, 'bad one was not created', (c) => c.checkExchange('ex-ae-arg-bad'));
-    expect(logged(t, 'AE naming a missing exchange')).toEqual({ ok: { exchange: 'ex-ae-arg-ok' } });
+    expect(lastLogged(t, 'AE naming a missing exchange')).toEqual({ ok: { exchange: 'ex-ae-arg-ok' } });
     expect(errorMessage(t, 'AE as a number')).toContain(
       "PRECONDITION_FAILED - invalid type 'byte' for arg 'alternate-exchange' in exchange 'ex-ae-arg-bad' in vhost '/'",
     );
@@ -406,7 +371,7 @@ scenarios('§1 exchanges', {
     await probe(t, conn, 'exists after first unbind', (c) => c.checkExchange('ex-ad-unbind'));
     await t.attempt('unbind q2', () => ch.unbindQueue('ex-ad-unbind-q2', 'ex-ad-unbind', 'k'));
     await probe(t, conn, 'exists after last unbind', (c) => c.checkExchange('ex-ad-unbind'));
-    expect(logged(t, 'exists after first unbind')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'exists after first unbind')).toEqual({ ok: {} });
     expect(errorMessage(t, 'exists after last unbind')).toContain("NOT_FOUND - no exchange 'ex-ad-unbind' in vhost '/'");
   },
 
@@ -431,7 +396,7 @@ scenarios('§1 exchanges', {
     await t.attempt('unbind a binding that never existed', () => ch.unbindQueue('ex-ad-never-q', 'ex-ad-never', 'k'));
     await ch.deleteQueue('ex-ad-never-q');
     await probe(t, conn, 'exchange exists', (c) => c.checkExchange('ex-ad-never'));
-    expect(logged(t, 'exchange exists')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'exchange exists')).toEqual({ ok: {} });
   },
 
   '§1 auto_delete: removing a binding in which it is the destination does not delete it': async (t) => {
@@ -446,8 +411,8 @@ scenarios('§1 exchanges', {
     await t.attempt('bind src → ad again', () => ch.bindExchange('ex-ad-dest', 'ex-ad-dest-src', ''));
     await t.attempt('delete src', () => ch.deleteExchange('ex-ad-dest-src'));
     await probe(t, conn, 'ad exchange exists after source deletion', (c) => c.checkExchange('ex-ad-dest'));
-    expect(logged(t, 'ad exchange exists after unbind')).toEqual({ ok: {} });
-    expect(logged(t, 'ad exchange exists after source deletion')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'ad exchange exists after unbind')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'ad exchange exists after source deletion')).toEqual({ ok: {} });
   },
 
   '§1 auto_delete: deleting a destination exchange removes its bindings and can auto-delete the source': async (t) => {
@@ -511,8 +476,8 @@ scenarios('§1 exchanges', {
     const { ch } = await open(t);
     await t.attempt('delete missing', () => ch.deleteExchange('ex-del-never-existed'));
     await t.attempt('delete missing, if_unused', () => ch.deleteExchange('ex-del-never-existed', { ifUnused: true }));
-    expect(logged(t, 'delete missing')).toEqual({ ok: {} });
-    expect(logged(t, 'delete missing, if_unused')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'delete missing')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'delete missing, if_unused')).toEqual({ ok: {} });
   },
 
   '§1 exchange.delete: if_unused with a source binding → 406 in use (nothing deleted)': async (t) => {
@@ -526,7 +491,7 @@ scenarios('§1 exchanges', {
     ch.publish('ex-del-inuse', 'k', Buffer.from('still bound'));
     await t.settle();
     await t.attempt('binding survived', async () => (await ch.checkQueue('ex-del-inuse-q')).messageCount);
-    expect(logged(t, 'delete if_unused')).toEqual({
+    expect(lastLogged(t, 'delete if_unused')).toEqual({
       error: {
         message:
           'Operation failed: ExchangeDelete; 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - exchange \'ex-del-inuse\' in vhost \'/\' in use"',
@@ -535,7 +500,7 @@ scenarios('§1 exchanges', {
         methodId: 20,
       },
     });
-    expect(logged(t, 'binding survived')).toEqual({ ok: 1 });
+    expect(lastLogged(t, 'binding survived')).toEqual({ ok: 1 });
   },
 
   '§1 exchange.delete: if_unused ignores bindings where the exchange is only the destination': async (t) => {
@@ -548,9 +513,9 @@ scenarios('§1 exchanges', {
     await t.attempt('delete destination if_unused', () => ch.deleteExchange('ex-del-dst', { ifUnused: true }));
     await probe(t, conn, 'destination exists', (c) => c.checkExchange('ex-del-dst'));
     await t.attempt('source if_unused (its binding went with the destination)', () => ch.deleteExchange('ex-del-dst-src', { ifUnused: true }));
-    expect(logged(t, 'delete destination if_unused')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'delete destination if_unused')).toEqual({ ok: {} });
     expect(errorMessage(t, 'destination exists')).toContain("NOT_FOUND - no exchange 'ex-del-dst'");
-    expect(logged(t, 'source if_unused (its binding went with the destination)')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'source if_unused (its binding went with the destination)')).toEqual({ ok: {} });
   },
 
   '§1 exchange.delete: removes all its bindings but never the bound queues (not even auto_delete ones)': async (t) => {
@@ -566,8 +531,8 @@ scenarios('§1 exchanges', {
     ch.publish('ex-del-bnd', '', Buffer.from('after recreate'));
     await t.settle();
     await t.attempt('old binding is gone', async () => (await ch.checkQueue('ex-del-bnd-q')).messageCount);
-    expect(logged(t, 'queue still exists')).toEqual({ ok: { queue: 'ex-del-bnd-q', messageCount: 0, consumerCount: 0 } });
-    expect(logged(t, 'old binding is gone')).toEqual({ ok: 0 });
+    expect(lastLogged(t, 'queue still exists')).toEqual({ ok: { queue: 'ex-del-bnd-q', messageCount: 0, consumerCount: 0 } });
+    expect(lastLogged(t, 'old binding is gone')).toEqual({ ok: 0 });
   },
 
   // ---------------------------------------------------------------- e2e
@@ -589,7 +554,7 @@ scenarios('§1 exchanges', {
     t.record('first', describeMessage(m));
     t.record('rest', await drain(ch, 'ex-e2e-q'));
     expect((m as GetMessage).fields).toMatchObject({ exchange: 'ex-e2e-src', routingKey: 'a.b' });
-    expect(logged(t, 'rest')).toEqual([]);
+    expect(lastLogged(t, 'rest')).toEqual([]);
   },
 
   '§1 e2e: unbinding an exchange-to-exchange binding stops the flow': async (t) => {
@@ -608,7 +573,7 @@ scenarios('§1 exchanges', {
     ch.publish('ex-e2e-unb-src', 'k', Buffer.from('two'));
     await t.settle();
     t.record('queue', await drain(ch, 'ex-e2e-unb-q'));
-    expect(logged(t, 'queue')).toEqual(['one']);
+    expect(lastLogged(t, 'queue')).toEqual(['one']);
   },
 
   '§1 e2e: a missing source or destination → 404; with both missing the source is reported': async (t) => {
@@ -618,7 +583,7 @@ scenarios('§1 exchanges', {
     await probe(t, conn, 'missing source', (c) => c.bindExchange('ex-e2e-404', 'ex-e2e-404-nosrc', 'k'));
     await probe(t, conn, 'missing destination', (c) => c.bindExchange('ex-e2e-404-nodst', 'ex-e2e-404', 'k'));
     await probe(t, conn, 'both missing', (c) => c.bindExchange('ex-e2e-404-nodst', 'ex-e2e-404-nosrc', 'k'));
-    expect(logged(t, 'missing source')).toEqual({
+    expect(lastLogged(t, 'missing source')).toEqual({
       error: {
         message: 'Operation failed: ExchangeBind; 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'ex-e2e-404-nosrc\' in vhost \'/\'"',
         code: 404,
@@ -648,7 +613,7 @@ scenarios('§1 exchanges', {
     ch.publish('ex-cyc-b', '', Buffer.from('via b'));
     await t.settle();
     t.record('queue', await drain(ch, 'ex-cyc-q'));
-    expect(logged(t, 'queue')).toEqual(['via a', 'via b']);
+    expect(lastLogged(t, 'queue')).toEqual(['via a', 'via b']);
   },
 
   // ---------------------------------------------------------------- alternate exchange
@@ -671,7 +636,7 @@ scenarios('§1 exchanges', {
     const alt = await ch.get('ex-ae-alt-q', { noAck: true });
     t.record('alt queue', describeMessage(alt));
     t.record('alt rest', await drain(ch, 'ex-ae-alt-q'));
-    expect(logged(t, 'main queue')).toEqual(['routed']);
+    expect(lastLogged(t, 'main queue')).toEqual(['routed']);
     expect((alt as GetMessage).fields).toMatchObject({ exchange: 'ex-ae-main', routingKey: 'unknown' });
   },
 
@@ -692,8 +657,8 @@ scenarios('§1 exchanges', {
     await t.settle();
     t.record("x's AE queue", await drain(ch, 'ex-aee-xae-q'));
     t.record("y's AE queue", await drain(ch, 'ex-aee-yae-q'));
-    expect(logged(t, "x's AE queue")).toEqual([]);
-    expect(logged(t, "y's AE queue")).toEqual(['m']);
+    expect(lastLogged(t, "x's AE queue")).toEqual([]);
+    expect(lastLogged(t, "y's AE queue")).toEqual(['m']);
     expect(t.log.some(([l]) => l === 'ch.return')).toBe(false);
   },
 
@@ -711,7 +676,7 @@ scenarios('§1 exchanges', {
     ch.publish('ex-aen-x', 'other', Buffer.from('to the AE'), { mandatory: true });
     await t.settle();
     t.record("x's AE queue", await drain(ch, 'ex-aen-xae-q'));
-    expect(logged(t, "x's AE queue")).toEqual(['to the AE']);
+    expect(lastLogged(t, "x's AE queue")).toEqual(['to the AE']);
     expect(t.log.filter(([l]) => l === 'ch.return').map(([, v]) => (v as { content: string }).content)).toEqual(['into empty y']);
   },
 
@@ -733,7 +698,7 @@ scenarios('§1 exchanges', {
     ch.publish('ex-aec-loop-a', 'k', Buffer.from('looped'), { mandatory: true });
     await t.settle();
     t.record('queue', await drain(ch, 'ex-aec-q'));
-    expect(logged(t, 'queue')).toEqual(['chained']);
+    expect(lastLogged(t, 'queue')).toEqual(['chained']);
     expect(t.log.filter(([l]) => l === 'ch.return').map(([, v]) => (v as { content: string }).content)).toEqual(['chain exhausted', 'looped']);
   },
 
@@ -749,7 +714,7 @@ scenarios('§1 exchanges', {
     ch.publish('ex-aem', 'no.binding', Buffer.from('m'), { mandatory: true });
     await t.settle();
     t.record('queue', await drain(ch, 'ex-aem-q'));
-    expect(logged(t, 'queue')).toEqual(['m']);
+    expect(lastLogged(t, 'queue')).toEqual(['m']);
     expect(t.log.some(([l]) => l === 'ch.return')).toBe(false);
   },
 

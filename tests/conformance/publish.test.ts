@@ -4,16 +4,9 @@
  * what a closed channel does) of shared/spec/rabbitmq-semantics.md.
  */
 import { expect } from 'vitest';
-import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Message } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { scenarios, type ScenarioContext } from './harness.ts';
-
-async function open(t: ScenarioContext, label = 'ch'): Promise<{ conn: ChannelModel; ch: Channel }> {
-  const conn = await t.connect();
-  conn.on('error', () => {});
-  const ch = await conn.createChannel();
-  t.watch(label, ch);
-  return { conn, ch };
-}
+import { drain, errorMessage, lastLogged, open, probe } from './helpers.ts';
 
 async function openConfirm(t: ScenarioContext, label = 'ch'): Promise<{ conn: ChannelModel; ch: ConfirmChannel }> {
   const conn = await t.connect();
@@ -21,38 +14,6 @@ async function openConfirm(t: ScenarioContext, label = 'ch'): Promise<{ conn: Ch
   const ch = await conn.createConfirmChannel();
   t.watch(label, ch);
   return { conn, ch };
-}
-
-/** Runs one operation on a fresh throw-away channel and records its outcome. */
-async function probe<T>(t: ScenarioContext, conn: ChannelModel, label: string, op: (ch: Channel) => Promise<T>): Promise<T | undefined> {
-  const ch = await conn.createChannel();
-  ch.on('error', () => {});
-  const result = await t.attempt(label, () => op(ch));
-  try {
-    await ch.close();
-  } catch {
-    /* closed by the server */
-  }
-  return result;
-}
-
-function logged(t: ScenarioContext, label: string): unknown {
-  for (let i = t.log.length - 1; i >= 0; i--) if (t.log[i][0] === label) return t.log[i][1];
-  return undefined;
-}
-
-function errorMessage(t: ScenarioContext, label: string): string | undefined {
-  const v = logged(t, label) as { error?: { message?: string } } | undefined;
-  return v?.error?.message;
-}
-
-async function drain(ch: Channel, queue: string): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (!m) return out;
-    out.push(m.content.toString());
-  }
 }
 
 /**
@@ -84,13 +45,13 @@ scenarios('§5 publish and §0 errors', {
     await t.attempt('publish returns', () => ch.publish('pb-missing-x', 'k', Buffer.from('m')));
     await t.settle();
     await probe(t, conn, 'connection still usable', (c) => c.checkExchange('amq.direct'));
-    expect(logged(t, 'ch.error')).toEqual({
+    expect(lastLogged(t, 'ch.error')).toEqual({
       message: 'Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'pb-missing-x\' in vhost \'/\'"',
       code: 404,
       classId: 60,
       methodId: 40,
     });
-    expect(logged(t, 'connection still usable')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'connection still usable')).toEqual({ ok: {} });
   },
 
   '§5 publish to an internal exchange → 403 cannot publish to internal exchange': async (t) => {
@@ -99,7 +60,7 @@ scenarios('§5 publish and §0 errors', {
     await ch.assertExchange('pb-internal', 'fanout', { durable: false, internal: true });
     ch.publish('pb-internal', '', Buffer.from('m'));
     await t.settle();
-    expect(logged(t, 'ch.error')).toEqual({
+    expect(lastLogged(t, 'ch.error')).toEqual({
       message:
         'Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - cannot publish to internal exchange \'pb-internal\' in vhost \'/\'"',
       code: 403,
@@ -112,7 +73,7 @@ scenarios('§5 publish and §0 errors', {
     const { ch } = await open(t);
     ch.publish('amq.rabbitmq.trace', 'publish.x', Buffer.from('m'));
     await t.settle();
-    expect((logged(t, 'ch.error') as { message: string }).message).toContain(
+    expect((lastLogged(t, 'ch.error') as { message: string }).message).toContain(
       "ACCESS_REFUSED - cannot publish to internal exchange 'amq.rabbitmq.trace' in vhost '/'",
     );
   },
@@ -129,8 +90,8 @@ scenarios('§5 publish and §0 errors', {
     missing.publish('pb-order-missing', 'k', Buffer.from('m'), { headers: { CC: 'not-an-array' } });
     internal.publish('pb-order-internal', 'k', Buffer.from('m'), { headers: { CC: 'not-an-array' } });
     await t.settle();
-    expect(logged(t, 'missing.error')).toMatchObject({ code: 404, classId: 60, methodId: 40 });
-    expect(logged(t, 'internal.error')).toMatchObject({ code: 403, classId: 60, methodId: 40 });
+    expect(lastLogged(t, 'missing.error')).toMatchObject({ code: 404, classId: 60, methodId: 40 });
+    expect(lastLogged(t, 'internal.error')).toMatchObject({ code: 403, classId: 60, methodId: 40 });
   },
 
   '§5 a CC header that is not an array → 406 invalid message': async (t) => {
@@ -139,7 +100,7 @@ scenarios('§5 publish and §0 errors', {
     await ch.assertQueue('pb-badcc', nd);
     ch.sendToQueue('pb-badcc', Buffer.from('m'), { headers: { CC: 'pb-badcc' } });
     await t.settle();
-    expect(logged(t, 'ch.error')).toEqual({
+    expect(lastLogged(t, 'ch.error')).toEqual({
       message: 'Channel closed by server: 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - invalid message: {unacceptable_type_in_header,"CC",longstr}"',
       code: 406,
       classId: 60,
@@ -162,12 +123,12 @@ scenarios('§5 publish and §0 errors', {
     });
     await t.settle();
     await t.attempt('channel still open', () => ch.checkExchange('pb-mand'));
-    expect(logged(t, 'ch.return')).toEqual({
+    expect(lastLogged(t, 'ch.return')).toEqual({
       content: 'returned body',
       fields: { exchange: 'pb-mand', replyCode: 312, replyText: 'NO_ROUTE', routingKey: 'nobody' },
       properties: { contentType: 'text/plain', deliveryMode: 2, headers: { h: 'v' }, messageId: 'id-1', priority: 3 },
     });
-    expect(logged(t, 'channel still open')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'channel still open')).toEqual({ ok: {} });
   },
 
   '§5 mandatory=false + unroutable → silently dropped; routed mandatory messages are not returned': async (t) => {
@@ -182,14 +143,14 @@ scenarios('§5 publish and §0 errors', {
     await t.settle();
     t.record('queue', await drain(ch, 'pb-nomand-q'));
     expect(t.log.filter(([l]) => l.startsWith('ch.')).map(([l]) => l)).toEqual([]);
-    expect(logged(t, 'queue')).toEqual(['routed']);
+    expect(lastLogged(t, 'queue')).toEqual(['routed']);
   },
 
   '§5 mandatory to the default exchange with no such queue → returned with exchange ""': async (t) => {
     const { ch } = await open(t);
     ch.sendToQueue('pb-no-such-queue', Buffer.from('m'), { mandatory: true });
     await t.settle();
-    expect(logged(t, 'ch.return')).toMatchObject({ fields: { exchange: '', routingKey: 'pb-no-such-queue', replyCode: 312, replyText: 'NO_ROUTE' } });
+    expect(lastLogged(t, 'ch.return')).toMatchObject({ fields: { exchange: '', routingKey: 'pb-no-such-queue', replyCode: 312, replyText: 'NO_ROUTE' } });
   },
 
   '§5 mandatory: reaching only exchanges (through e2e bindings) but no queue is unroutable and returned': async (t) => {
@@ -201,7 +162,7 @@ scenarios('§5 publish and §0 errors', {
     await ch.bindExchange('pb-mand-e2e-dst', 'pb-mand-e2e-src', '');
     ch.publish('pb-mand-e2e-src', 'k', Buffer.from('m'), { mandatory: true });
     await t.settle();
-    expect(logged(t, 'ch.return')).toMatchObject({ content: 'm', fields: { exchange: 'pb-mand-e2e-src', routingKey: 'k', replyCode: 312 } });
+    expect(lastLogged(t, 'ch.return')).toMatchObject({ content: 'm', fields: { exchange: 'pb-mand-e2e-src', routingKey: 'k', replyCode: 312 } });
   },
 
   '§5 returns on one channel arrive in publish order': async (t) => {
@@ -223,8 +184,8 @@ scenarios('§5 publish and §0 errors', {
     await t.attempt('waitForConfirms', () => ch.waitForConfirms().then(() => 'all confirmed'));
     await t.attempt('queue depth', async () => (await ch.checkQueue('pb-conf-q')).messageCount);
     expect(confirms.record()).toEqual({ 'confirm 1': ['acked'], 'confirm 2': ['acked'], 'confirm 3': ['acked'], 'confirm 4': ['acked'] });
-    expect(logged(t, 'waitForConfirms')).toEqual({ ok: 'all confirmed' });
-    expect(logged(t, 'queue depth')).toEqual({ ok: 4 });
+    expect(lastLogged(t, 'waitForConfirms')).toEqual({ ok: 'all confirmed' });
+    expect(lastLogged(t, 'queue depth')).toEqual({ ok: 4 });
   },
 
   '§5 confirms: sequence numbers start at 1 and count every publish (only the reject-publish one is nacked)': async (t) => {
@@ -251,7 +212,7 @@ scenarios('§5 publish and §0 errors', {
       'confirm 4 (over limit)': [{ nacked: 'message nacked' }],
       'confirm 5 (open queue)': ['acked'],
     });
-    expect(logged(t, 'waitForConfirms')).toEqual({ error: { message: 'message nacked' } });
+    expect(lastLogged(t, 'waitForConfirms')).toEqual({ error: { message: 'message nacked' } });
   },
 
   '§5 confirms: an unroutable mandatory message is returned first, then acked (not nacked)': async (t) => {
@@ -291,8 +252,8 @@ scenarios('§5 publish and §0 errors', {
     ch.publish('pb-conf-close-missing', 'k', Buffer.from('to a missing exchange'), {}, confirms.to('confirm 2'));
     await t.attempt('waitForConfirms', () => ch.waitForConfirms().then(() => 'all confirmed'));
     expect(confirms.record()).toEqual({ 'confirm 1': ['acked'], 'confirm 2': [{ nacked: 'channel closed' }] });
-    expect(logged(t, 'waitForConfirms')).toEqual({ error: { message: 'channel closed' } });
-    expect(logged(t, 'ch.error')).toMatchObject({ code: 404, classId: 60, methodId: 40 });
+    expect(lastLogged(t, 'waitForConfirms')).toEqual({ error: { message: 'channel closed' } });
+    expect(lastLogged(t, 'ch.error')).toMatchObject({ code: 404, classId: 60, methodId: 40 });
   },
 
   '§5 confirms: a message routed to several queues is acked once': async (t) => {
@@ -325,7 +286,7 @@ scenarios('§5 publish and §0 errors', {
       await c.close();
       return 'opened and closed';
     });
-    expect(logged(t, 'passive declare of a missing queue')).toEqual({
+    expect(lastLogged(t, 'passive declare of a missing queue')).toEqual({
       error: {
         message: 'Operation failed: QueueDeclare; 404 (NOT-FOUND) with message "NOT_FOUND - no queue \'pb-soft-missing\' in vhost \'/\'"',
         code: 404,
@@ -350,11 +311,11 @@ scenarios('§5 publish and §0 errors', {
     await t.settle();
     await t.attempt('other channel afterwards', () => other.checkQueue('pb-hard-q'));
     await t.attempt('createChannel afterwards', () => conn.createChannel());
-    expect(logged(t, 'conn.error')).toEqual({
+    expect(lastLogged(t, 'conn.error')).toEqual({
       message: 'Connection closed: 530 (NOT-ALLOWED) with message "NOT_ALLOWED - attempt to reuse consumer tag \'pb-tag\'"',
       code: 530,
     });
-    expect(logged(t, 'other channel afterwards')).toEqual({ error: { message: 'Channel closed' } });
+    expect(lastLogged(t, 'other channel afterwards')).toEqual({ error: { message: 'Channel closed' } });
   },
 
   '§0 the same consumer tag on two different channels is fine': async (t) => {
@@ -365,7 +326,7 @@ scenarios('§5 publish and §0 errors', {
     await ch.assertQueue('pb-tag2-q', nd);
     await t.attempt('consume on channel 1', () => ch.consume('pb-tag2-q', () => {}, { consumerTag: 'shared-tag' }));
     await t.attempt('consume on channel 2', () => ch2.consume('pb-tag2-q', () => {}, { consumerTag: 'shared-tag' }));
-    expect(logged(t, 'consume on channel 2')).toEqual({ ok: { consumerTag: 'shared-tag' } });
+    expect(lastLogged(t, 'consume on channel 2')).toEqual({ ok: { consumerTag: 'shared-tag' } });
   },
 
   '§0 several faults in one request: exclusivity (405) is checked before equivalence (406)': async (t) => {
@@ -377,7 +338,7 @@ scenarios('§5 publish and §0 errors', {
     await probe(t, other, 'inequivalent redeclare from another connection', (c) =>
       c.assertQueue('pb-405-first', { durable: true, autoDelete: true, arguments: { 'x-message-ttl': 5 } }),
     );
-    expect(logged(t, 'inequivalent redeclare from another connection')).toEqual({
+    expect(lastLogged(t, 'inequivalent redeclare from another connection')).toEqual({
       error: {
         message:
           "Operation failed: QueueDeclare; 405 (RESOURCE-LOCKED) with message \"RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'pb-405-first' in vhost '/'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.\"",
@@ -396,13 +357,13 @@ scenarios('§5 publish and §0 errors', {
     ch.sendToQueue('pb-ids-del', Buffer.from('m'));
     await t.settle();
     await t.attempt('delete if_empty', () => ch.deleteQueue('pb-ids-del', { ifEmpty: true }));
-    expect(logged(t, 'delete if_empty')).toMatchObject({ error: { code: 406, classId: 50, methodId: 40 } });
+    expect(lastLogged(t, 'delete if_empty')).toMatchObject({ error: { code: 406, classId: 50, methodId: 40 } });
   },
 
   '§0 class/method ids: basic.consume 60/20 (missing queue)': async (t) => {
     const { ch } = await open(t);
     await t.attempt('consume missing queue', () => ch.consume('pb-ids-consume-missing', () => {}));
-    expect(logged(t, 'consume missing queue')).toEqual({
+    expect(lastLogged(t, 'consume missing queue')).toEqual({
       error: {
         message: 'Operation failed: BasicConsume; 404 (NOT-FOUND) with message "NOT_FOUND - no queue \'pb-ids-consume-missing\' in vhost \'/\'"',
         code: 404,
@@ -415,7 +376,7 @@ scenarios('§5 publish and §0 errors', {
   '§0 class/method ids: basic.get 60/70 (missing queue)': async (t) => {
     const { ch } = await open(t);
     await t.attempt('get from missing queue', () => ch.get('pb-ids-get-missing'));
-    expect(logged(t, 'get from missing queue')).toEqual({
+    expect(lastLogged(t, 'get from missing queue')).toEqual({
       error: {
         message: 'Operation failed: BasicGet; 404 (NOT-FOUND) with message "NOT_FOUND - no queue \'pb-ids-get-missing\' in vhost \'/\'"',
         code: 404,
@@ -435,7 +396,7 @@ scenarios('§5 publish and §0 errors', {
     ch.ack(m);
     ch.ack(m);
     await t.settle();
-    expect(logged(t, 'ch.error')).toEqual({
+    expect(lastLogged(t, 'ch.error')).toEqual({
       message: 'Channel closed by server: 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - unknown delivery tag 1"',
       code: 406,
       classId: 60,
@@ -461,13 +422,13 @@ scenarios('§5 publish and §0 errors', {
     const b = (await chN.get('pb-ids-rej', { noAck: true })) as GetMessage;
     chN.nack(b, false, false);
     await t.settle();
-    expect(logged(t, 'reject.error')).toEqual({
+    expect(lastLogged(t, 'reject.error')).toEqual({
       message: 'Channel closed by server: 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - unknown delivery tag 1"',
       code: 406,
       classId: 60,
       methodId: 90,
     });
-    expect(logged(t, 'nack.error')).toMatchObject({ code: 406, classId: 60, methodId: 120 });
+    expect(lastLogged(t, 'nack.error')).toMatchObject({ code: 406, classId: 60, methodId: 120 });
   },
 
   '§0 reply text: longer than 255 bytes is cut to 252 bytes plus "..."': async (t) => {
@@ -475,7 +436,7 @@ scenarios('§5 publish and §0 errors', {
     const name = `pb-long-${'n'.repeat(247)}`;
     expect(name.length).toBe(255);
     await t.attempt('passive declare of a missing 255-byte queue name', () => ch.checkQueue(name));
-    const err = logged(t, 'ch.error') as { message: string };
+    const err = lastLogged(t, 'ch.error') as { message: string };
     const text = err.message.replace(/^Channel closed by server: 404 \(NOT-FOUND\) with message "/, '').replace(/"$/, '');
     t.record('reply text length', text.length);
     expect(text.length).toBe(255);
@@ -497,7 +458,7 @@ scenarios('§5 publish and §0 errors', {
     conn2.on('error', () => {});
     await probe(t, conn2, 'queue depth', async (c) => (await c.checkQueue('pb-ignored-q')).messageCount);
     await probe(t, conn2, 'pipelined declare had no effect', (c) => c.checkQueue('pb-ignored-new'));
-    expect(logged(t, 'queue depth')).toEqual({ ok: 0 });
+    expect(lastLogged(t, 'queue depth')).toEqual({ ok: 0 });
     expect(errorMessage(t, 'declare pipelined after the bad publish')).toBe(
       'Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no exchange \'pb-ignored-missing\' in vhost \'/\'"',
     );
@@ -511,8 +472,8 @@ scenarios('§5 publish and §0 errors', {
     await t.attempt('publish afterwards', () => ch.publish('amq.direct', 'k', Buffer.from('m')));
     await t.attempt('get afterwards', () => ch.get('pb-closed-never'));
     await t.attempt('close afterwards', () => ch.close());
-    expect(logged(t, 'assertQueue afterwards')).toEqual({ error: { message: 'Channel closed' } });
-    expect(logged(t, 'publish afterwards')).toEqual({ error: { message: 'Channel closed' } });
+    expect(lastLogged(t, 'assertQueue afterwards')).toEqual({ error: { message: 'Channel closed' } });
+    expect(lastLogged(t, 'publish afterwards')).toEqual({ error: { message: 'Channel closed' } });
     expect(t.log.filter(([l]) => l === 'ch.close').length).toBe(1);
   },
 
@@ -523,8 +484,8 @@ scenarios('§5 publish and §0 errors', {
     await t.attempt('assertQueue afterwards', () => ch.assertQueue('pb-cclosed-never', nd));
     await t.attempt('publish afterwards', () => ch.publish('amq.direct', 'k', Buffer.from('m')));
     await probe(t, conn, 'connection still usable', (c) => c.checkExchange('amq.topic'));
-    expect(logged(t, 'publish afterwards')).toEqual({ error: { message: 'Channel closed' } });
-    expect(logged(t, 'connection still usable')).toEqual({ ok: {} });
+    expect(lastLogged(t, 'publish afterwards')).toEqual({ error: { message: 'Channel closed' } });
+    expect(lastLogged(t, 'connection still usable')).toEqual({ ok: {} });
     expect(t.log.filter(([l]) => l === 'ch.error' || l === 'conn.error')).toEqual([]);
   },
 

@@ -6,19 +6,13 @@
 import { expect } from 'vitest';
 import type { Channel, ChannelModel } from 'amqplib';
 import { describeMessage, scenarios, type ScenarioContext } from './harness.ts';
+import { open } from './helpers.ts';
 
 const LOCKED = (q: string) =>
   `RESOURCE_LOCKED - cannot obtain exclusive access to locked queue '${q}' in vhost '/'. ` +
   'It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.';
 
 /** A connection and a channel whose errors are recorded under `label`. */
-async function open(t: ScenarioContext, label = 'ch'): Promise<{ conn: ChannelModel; ch: Channel }> {
-  const conn = await t.connect();
-  conn.on('error', () => {});
-  const ch = await conn.createChannel();
-  t.watch(label, ch);
-  return { conn, ch };
-}
 
 /** A fresh watched channel on an existing connection. */
 async function channel(t: ScenarioContext, conn: ChannelModel, label: string): Promise<Channel> {

@@ -4,30 +4,9 @@
  * per queue".
  */
 import { expect } from 'vitest';
-import type { Channel, ChannelModel, GetMessage, Options } from 'amqplib';
+import type { Channel, GetMessage, Options } from 'amqplib';
 import { scenarios, describeMessage, type ScenarioContext } from './harness.ts';
-
-async function open(t: ScenarioContext, label = 'ch'): Promise<{ conn: ChannelModel; ch: Channel }> {
-  const conn = await t.connect();
-  conn.on('error', () => {});
-  const ch = await conn.createChannel();
-  t.watch(label, ch);
-  return { conn, ch };
-}
-
-function logged(t: ScenarioContext, label: string): unknown {
-  for (let i = t.log.length - 1; i >= 0; i--) if (t.log[i][0] === label) return t.log[i][1];
-  return undefined;
-}
-
-async function drain(ch: Channel, queue: string): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (!m) return out;
-    out.push(m.content.toString());
-  }
-}
+import { drain, lastLogged, open } from './helpers.ts';
 
 const nd = { durable: false } as const;
 
@@ -438,7 +417,7 @@ scenarios('§4 routing', {
     await t.attempt('publish with a 255-byte key', () => ch.publish('rt-topic-long', 'k'.repeat(255), Buffer.from('ok')));
     await t.attempt('publish with a 256-byte key', () => ch.publish('rt-topic-long', 'k'.repeat(256), Buffer.from('too long')));
     await t.attempt('channel still open', () => ch.checkExchange('rt-topic-long'));
-    expect(logged(t, 'publish with a 256-byte key')).toEqual({
+    expect(lastLogged(t, 'publish with a 256-byte key')).toEqual({
       error: { message: "Field 'routingKey' is the wrong type; must be a string (up to 255 chars)" },
     });
   },
@@ -697,8 +676,8 @@ scenarios('§4 routing', {
     await t.settle();
     t.record('a', await drain(ch, 'rt-cc-dflt-a'));
     t.record('b', await drain(ch, 'rt-cc-dflt-b'));
-    expect(logged(t, 'a')).toEqual(['m']);
-    expect(logged(t, 'b')).toEqual(['m', 'cc rescues']);
+    expect(lastLogged(t, 'a')).toEqual(['m']);
+    expect(lastLogged(t, 'b')).toEqual(['m', 'cc rescues']);
     expect(t.log.some(([l]) => l === 'ch.return')).toBe(false);
   },
 
