@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { Channel, ConsumeMessage, GetMessage, Message } from 'amqplib';
 import { scenarios, describeMessage, type ScenarioContext } from './harness.ts';
-import { checkUntil, consumeInto, contents, declare, logged, publishAll, until } from './helpers.ts';
+import { checkUntil, consumeInto, contents, declare, logged, open, publishAll, until } from './helpers.ts';
 
 const body = (s: string) => Buffer.from(s);
 
@@ -44,9 +44,7 @@ const PRECONDITION = (tag: number, methodId: number) => ({
 
 scenarios('§8 delivery tags, ack / nack / reject', {
   '§8 delivery tags start at 1 and go up by one per delivery': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8a-q');
     const c = await consumeInto(ch, q, { consumerTag: 'a8a-c' });
     publishAll(ch, q, ['m1', 'm2', 'm3']);
@@ -56,9 +54,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 basic.get and consumer deliveries share one tag counter': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8b-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -73,9 +69,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 noAck deliveries also use up delivery tags': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8c-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -89,9 +83,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 a redelivery gets a fresh delivery tag': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8d-q');
     ch.sendToQueue(q, body('m1'));
     await checkUntil(t, ch, 'queued', q, 1);
@@ -118,9 +110,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 delivery tags keep counting after a consumer is cancelled': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8f-q');
     const c = await consumeInto(ch, q, { consumerTag: 'a8f-c', noAck: true });
     publishAll(ch, q, ['m1', 'm2']);
@@ -133,9 +123,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 an ack settles exactly the given tag': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8g-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -152,9 +140,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 an ack with multiple settles every outstanding tag up to and including it': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8h-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4']);
     await checkUntil(t, ch, 'queued', q, 4);
@@ -167,9 +153,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 an ack with multiple skips lower tags that were already settled': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8i-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4']);
     await checkUntil(t, ch, 'queued', q, 4);
@@ -185,9 +169,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 an ack with multiple on an already-settled tag fails and settles nothing': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { conn, ch } = await open(t);
     const q = await declare(t, ch, 'a8j-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -210,9 +192,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 an ack with multiple on a tag never issued fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8k-q');
     ch.sendToQueue(q, body('m1'));
     await checkUntil(t, ch, 'queued', q, 1);
@@ -224,9 +204,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 an ack with multiple on the tag of a noAck delivery fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8l-q');
     publishAll(ch, q, ['m1', 'm2']);
     await checkUntil(t, ch, 'queued', q, 2);
@@ -241,9 +219,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 ackAll settles every outstanding delivery': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8m-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4']);
     await checkUntil(t, ch, 'queued', q, 4);
@@ -255,9 +231,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 ackAll with nothing outstanding is accepted': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     ch.ackAll();
     ch.nackAll();
     const ok = await t.attempt('channel still open', () => ch.checkExchange('amq.direct'));
@@ -265,9 +239,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 an ack of tag 0 without multiple fails with 406 unknown delivery tag 0': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8n-q');
     ch.sendToQueue(q, body('m1'));
     await checkUntil(t, ch, 'queued', q, 1);
@@ -298,9 +270,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 acking a noAck delivery fails with 406 unknown delivery tag': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8p-q');
     const c = await consumeInto(ch, q, { consumerTag: 'a8p-c', noAck: true });
     ch.sendToQueue(q, body('m1'));
@@ -331,9 +301,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 rejecting an unknown tag fails with 406 on basic.reject': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const done = closed(ch);
     ch.reject(tagOnly(3));
     await done;
@@ -341,9 +309,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 nacking an unknown tag fails with 406 on basic.nack': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const done = closed(ch);
     ch.nack(tagOnly(4));
     await done;
@@ -351,9 +317,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 nacking the same delivery twice fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8r-q');
     ch.sendToQueue(q, body('m1'));
     await checkUntil(t, ch, 'queued', q, 1);
@@ -366,9 +330,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 a nack with multiple on an unknown tag fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8s-q');
     ch.sendToQueue(q, body('m1'));
     await checkUntil(t, ch, 'queued', q, 1);
@@ -380,9 +342,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 a requeued message goes back ahead of messages published after it': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8t-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4']);
     await checkUntil(t, ch, 'queued', q, 4);
@@ -398,9 +358,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 requeued messages keep their original order whatever order they are nacked in': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8u-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4']);
     await checkUntil(t, ch, 'queued', q, 4);
@@ -443,9 +401,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 a nack with multiple and requeue requeues every outstanding tag up to it': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8w-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4']);
     await checkUntil(t, ch, 'queued', q, 4);
@@ -462,9 +418,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 a nack with multiple and no requeue discards every outstanding tag up to it': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8x-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -478,9 +432,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 nackAll requeues every outstanding delivery to the consumer again': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8y-q');
     await ch.prefetch(3);
     const c = await consumeInto(ch, q, { consumerTag: 'a8y-c' });
@@ -500,9 +452,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 nackAll without requeue discards every outstanding delivery': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8z-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -515,9 +465,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 reject without requeue discards the message': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8aa-q');
     publishAll(ch, q, ['m1', 'm2']);
     await checkUntil(t, ch, 'queued', q, 2);
@@ -530,9 +478,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 nack and reject requeue by default': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8ab-q');
     publishAll(ch, q, ['m1', 'm2']);
     await checkUntil(t, ch, 'queued', q, 2);
@@ -548,9 +494,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 a rejected message may go straight back to the same consumer': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8ac-q');
     await ch.prefetch(1);
     const c = await consumeInto(ch, q, { consumerTag: 'a8ac-c' });
@@ -566,9 +510,7 @@ scenarios('§8 delivery tags, ack / nack / reject', {
   },
 
   '§8 acking a delivery whose queue was deleted is accepted silently': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'a8ad-q');
     ch.sendToQueue(q, body('m1'));
     await checkUntil(t, ch, 'queued', q, 1);

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { Channel, GetMessage } from 'amqplib';
 import { scenarios, describeMessage, type ScenarioContext } from './harness.ts';
-import { checkUntil, consumeInto, contents, declare, logged, publishAll, until } from './helpers.ts';
+import { checkUntil, consumeInto, contents, declare, logged, open, publishAll, until } from './helpers.ts';
 
 const body = (s: string) => Buffer.from(s);
 
@@ -232,9 +232,7 @@ scenarios('§9 channel close, connection close, basic.recover', {
   },
 
   '§9 basic.recover requeues every unacked basic.get delivery with redelivered set': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'r9k-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -251,9 +249,7 @@ scenarios('§9 channel close, connection close, basic.recover', {
   },
 
   '§9 basic.recover redelivers to the attached consumer with fresh tags': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'r9l-q');
     await ch.prefetch(2);
     const c = await consumeInto(ch, q, { consumerTag: 'r9l-c' });
@@ -271,9 +267,7 @@ scenarios('§9 channel close, connection close, basic.recover', {
   },
 
   '§9 after basic.recover the old delivery tags are unknown': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'r9m-q');
     ch.sendToQueue(q, body('m1'));
     await checkUntil(t, ch, 'queued', q, 1);
@@ -291,18 +285,14 @@ scenarios('§9 channel close, connection close, basic.recover', {
   },
 
   '§9 basic.recover with nothing unacked replies recover-ok': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const ok = await t.attempt('recover', () => ch.recover());
     const again = await t.attempt('recover again', () => ch.recover());
     expect([ok, again]).toEqual([{}, {}]);
   },
 
   '§9 basic.recover does not bring back noAck deliveries': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'r9n-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -336,9 +326,7 @@ scenarios('§9 channel close, connection close, basic.recover', {
   },
 
   "§9 basic.recover also requeues the unacked deliveries of a cancelled consumer": async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'r9p-q');
     const c = await consumeInto(ch, q, { consumerTag: 'r9p-c' });
     publishAll(ch, q, ['m1', 'm2']);
@@ -356,18 +344,14 @@ scenarios('§9 channel close, connection close, basic.recover', {
 
 scenarios('§10 basic.get', {
   '§10 basic.get on an empty queue returns get-empty (false)': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'g10a-q');
     const r = await t.attempt('get', () => ch.get(q));
     expect(r).toBe(false);
   },
 
   '§10 message_count is the number of ready messages left after the one taken': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'g10b-q');
     publishAll(ch, q, ['m1', 'm2', 'm3']);
     await checkUntil(t, ch, 'queued', q, 3);
@@ -393,9 +377,7 @@ scenarios('§10 basic.get', {
   },
 
   '§10 an unacked get is left out of the queue.declare message count': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'g10d-q');
     publishAll(ch, q, ['m1', 'm2']);
     await checkUntil(t, ch, 'queued', q, 2);
@@ -405,9 +387,7 @@ scenarios('§10 basic.get', {
   },
 
   '§10 basic.get reports the exchange and routing key of the publish': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'g10e-q');
     t.cleanup('exchange', 'g10e-x');
     await ch.assertExchange('g10e-x', 'topic', { durable: false });
@@ -422,9 +402,7 @@ scenarios('§10 basic.get', {
   },
 
   '§10 basic.get from a missing queue fails with 404': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     await t.attempt('get', () => ch.get('g10f-missing'));
     await t.settle();
     expect(t.log.find(([l]) => l === 'get')?.[1]).toEqual({
@@ -506,9 +484,7 @@ scenarios('§10 basic.get', {
   },
 
   '§10 basic.get does not count as a consumer': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'g10k-q', { autoDelete: true });
     publishAll(ch, q, ['m1', 'm2']);
     await checkUntil(t, ch, 'queued', q, 2);

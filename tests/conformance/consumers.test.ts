@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { scenarios, describeMessage, describeError, type ScenarioContext } from './harness.ts';
-import { checkUntil, consumeInto, contents, declare, logged, publishAll, until } from './helpers.ts';
+import { checkUntil, consumeInto, contents, declare, logged, open, publishAll, until } from './helpers.ts';
 
 const body = (s: string) => Buffer.from(s);
 
@@ -35,18 +35,14 @@ const LOCKED = (q: string) =>
 
 scenarios('§6 basic.consume / basic.cancel', {
   '§6 an empty consumer tag gets a server-generated amq.ctag name': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6a-q');
     const ok = await t.attempt('consume', () => ch.consume(q, () => {}));
     expect(ok?.consumerTag).toMatch(/^amq\.ctag-[A-Za-z0-9_-]{22}$/);
   },
 
   '§6 two server-generated consumer tags differ': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6b-q');
     const a = await ch.consume(q, () => {});
     const b = await ch.consume(q, () => {});
@@ -55,9 +51,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 an explicit consumer tag is echoed in consume-ok and in deliveries': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6c-q');
     const msgs: unknown[] = [];
     await t.attempt('consume', () => ch.consume(q, (m) => void msgs.push(describeMessage(m)), { consumerTag: 'c6c-tag' }));
@@ -195,9 +189,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 an exclusive consume on the same channel as the existing consumer also fails with 403': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6l-q');
     await t.attempt('plain consume', () => ch.consume(q, () => {}, { consumerTag: 'c6l-a' }));
     await t.attempt('exclusive consume', () => ch.consume(q, () => {}, { consumerTag: 'c6l-b', exclusive: true }));
@@ -243,9 +235,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 after the exclusive consumer is cancelled another consumer may attach': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6o-q');
     await t.attempt('exclusive consume', () => ch.consume(q, () => {}, { consumerTag: 'c6o-x', exclusive: true }));
     await t.attempt('cancel', () => ch.cancel('c6o-x'));
@@ -254,9 +244,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 a consumer receives messages published on its own connection (no_local is ignored)': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6p-q');
     const c = await consumeInto(ch, q, { consumerTag: 'c6p-tag', noAck: true });
     ch.sendToQueue(q, body('own'));
@@ -266,9 +254,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 messages are dispatched round-robin in consumer registration order': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6q-q');
     const a = await consumeInto(ch, q, { consumerTag: 'c6q-a', noAck: true });
     const b = await consumeInto(ch, q, { consumerTag: 'c6q-b', noAck: true });
@@ -286,9 +272,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 round-robin skips consumers blocked by their prefetch': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6r-q');
     await ch.prefetch(1);
     const a = await consumeInto(ch, q, { consumerTag: 'c6r-a' });
@@ -303,9 +287,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 a consumer without prefetch attaching to a backlog takes all of it': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6s-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4', 'm5']);
     await checkUntil(t, ch, 'backlog', q, 5);
@@ -319,9 +301,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 the highest-priority consumer gets every message while it is not blocked': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6t-q');
     const low = await consumeInto(ch, q, { consumerTag: 'c6t-low', noAck: true });
     const high = await consumeInto(ch, q, { consumerTag: 'c6t-high', noAck: true, priority: 10 });
@@ -336,9 +316,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 lower-priority consumers receive messages only while higher ones are blocked': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6u-q');
     await ch.prefetch(1);
     const high = await consumeInto(ch, q, { consumerTag: 'c6u-high', priority: 5 });
@@ -358,9 +336,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 consumers of equal priority share messages round-robin': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6v-q');
     const low = await consumeInto(ch, q, { consumerTag: 'c6v-low', noAck: true, priority: 1 });
     const a = await consumeInto(ch, q, { consumerTag: 'c6v-a', noAck: true, priority: 3 });
@@ -374,9 +350,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 a negative x-priority ranks below the default priority': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6w-q');
     const neg = await consumeInto(ch, q, { consumerTag: 'c6w-neg', noAck: true, priority: -5 });
     const dflt = await consumeInto(ch, q, { consumerTag: 'c6w-default', noAck: true });
@@ -389,9 +363,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 x-priority given through consume arguments works like the priority option': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6x-q');
     const plain = await consumeInto(ch, q, { consumerTag: 'c6x-plain', noAck: true });
     const prio = await consumeInto(ch, q, { consumerTag: 'c6x-prio', noAck: true, arguments: { 'x-priority': 2 } });
@@ -403,9 +375,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 a non-integer x-priority fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6y-q');
     await t.attempt('consume', () => ch.consume(q, () => {}, { arguments: { 'x-priority': 'high' } }));
     await t.settle();
@@ -417,9 +387,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 cancelling an unknown consumer tag succeeds': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const r = await t.attempt('cancel', () => ch.cancel('c6z-nobody'));
     const after = await t.attempt('channel still usable', () => ch.checkExchange('amq.direct'));
     expect(r).toEqual({ consumerTag: 'c6z-nobody' });
@@ -427,9 +395,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 cancel-ok echoes the tag and no delivery follows it': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6aa-q');
     const c = await consumeInto(ch, q, { consumerTag: 'c6aa-tag', noAck: true });
     await t.attempt('cancel', () => ch.cancel('c6aa-tag'));
@@ -443,9 +409,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 cancelling a consumer does not requeue its unacked deliveries': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6ab-q');
     const c = await consumeInto(ch, q, { consumerTag: 'c6ab-tag' });
     publishAll(ch, q, ['m1', 'm2']);
@@ -524,9 +488,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 single active consumer: only the first consumer receives messages': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6ag-q', { arguments: { 'x-single-active-consumer': true } });
     const a = await consumeInto(ch, q, { consumerTag: 'c6ag-a', noAck: true });
     const b = await consumeInto(ch, q, { consumerTag: 'c6ag-b', noAck: true });
@@ -541,9 +503,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 single active consumer: the next consumer in registration order takes over after cancel': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6ah-q', { arguments: { 'x-single-active-consumer': true } });
     const a = await consumeInto(ch, q, { consumerTag: 'c6ah-a', noAck: true });
     const b = await consumeInto(ch, q, { consumerTag: 'c6ah-b', noAck: true });
@@ -579,9 +539,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 single active consumer: an exclusive consume fails with 403': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6aj-q', { arguments: { 'x-single-active-consumer': true } });
     await t.attempt('exclusive consume', () => ch.consume(q, () => {}, { exclusive: true, consumerTag: 'c6aj-x' }));
     await t.settle();
@@ -596,9 +554,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 direct reply-to: consuming without noAck fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     await t.attempt('consume', () => ch.consume('amq.rabbitmq.reply-to', () => {}));
     await t.settle();
     expect(t.log.find(([l]) => l === 'consume')?.[1]).toEqual({
@@ -612,9 +568,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 direct reply-to: a second reply consumer on the same channel fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     await t.attempt('first', () => ch.consume('amq.rabbitmq.reply-to', () => {}, { noAck: true, consumerTag: 'c6al-1' }));
     await t.attempt('second', () => ch.consume('amq.rabbitmq.reply-to', () => {}, { noAck: true, consumerTag: 'c6al-2' }));
     await t.settle();
@@ -629,9 +583,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 direct reply-to: publishing with reply_to amq.rabbitmq.reply-to without the reply consumer fails with 406': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'c6am-q');
     const closed = new Promise<void>((r) => ch.once('close', () => r()));
     ch.sendToQueue(q, body('request'), { replyTo: 'amq.rabbitmq.reply-to' });
@@ -682,9 +634,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 direct reply-to: a passive declare of the bare amq.rabbitmq.reply-to name reports one consumer': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const check = await t.attempt('check', () => ch.checkQueue('amq.rabbitmq.reply-to'));
     expect(check).toEqual({ queue: 'amq.rabbitmq.reply-to', messageCount: 0, consumerCount: 1 });
   },
@@ -755,9 +705,7 @@ scenarios('§6 basic.consume / basic.cancel', {
   },
 
   '§6 direct reply-to: a mandatory publish to an unknown reply-to name is returned as NO_ROUTE': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const returned: unknown[] = [];
     ch.on('return', (m: unknown) => void returned.push(m));
     ch.sendToQueue('amq.rabbitmq.reply-to.c6as-garbage', body('nobody'), { mandatory: true });

@@ -5,13 +5,11 @@
 import { expect } from 'vitest';
 import type { ConsumeMessage } from 'amqplib';
 import { scenarios, describeMessage } from './harness.ts';
-import { checkUntil, consumeInto, contents, declare, publishAll, until } from './helpers.ts';
+import { checkUntil, consumeInto, contents, declare, open, publishAll, until } from './helpers.ts';
 
 scenarios('§7 basic.qos', {
   '§7 a per-consumer prefetch limits how many unacked deliveries a consumer holds': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7a-q');
     await t.attempt('qos', () => ch.prefetch(2));
     const c = await consumeInto(ch, q, { consumerTag: 'p7a-c' });
@@ -24,9 +22,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 acking one delivery lets exactly one more through': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7b-q');
     await ch.prefetch(2);
     const c = await consumeInto(ch, q, { consumerTag: 'p7b-c' });
@@ -40,9 +36,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 rejecting a delivery without requeue frees its prefetch slot': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7c-q');
     await ch.prefetch(1);
     const c = await consumeInto(ch, q, { consumerTag: 'p7c-c' });
@@ -57,9 +51,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a nack with requeue frees the slot and the requeued message is delivered again first': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7d-q');
     await ch.prefetch(1);
     const c = await consumeInto(ch, q, { consumerTag: 'p7d-c' });
@@ -73,9 +65,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a per-consumer prefetch applies separately to each consumer of the channel': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7e-q');
     await ch.prefetch(1);
     const a = await consumeInto(ch, q, { consumerTag: 'p7e-a' });
@@ -90,9 +80,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a later per-consumer qos does not change consumers that already exist': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7f-q');
     await ch.prefetch(1);
     const a = await consumeInto(ch, q, { consumerTag: 'p7f-a' });
@@ -106,9 +94,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 prefetch 0 means unlimited': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7g-q');
     await ch.prefetch(1);
     await t.attempt('qos 0', () => ch.prefetch(0));
@@ -120,9 +106,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a global prefetch is one limit shared by all consumers of the channel': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7h-q');
     await t.attempt('qos global', () => ch.prefetch(2, true));
     const a = await consumeInto(ch, q, { consumerTag: 'p7h-a' });
@@ -139,9 +123,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a global prefetch also limits consumers created before it': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7i-q');
     const c = await consumeInto(ch, q, { consumerTag: 'p7i-c' });
     await ch.prefetch(1, true);
@@ -154,9 +136,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 unacked basic.get messages count toward a global prefetch': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7j-q');
     publishAll(ch, q, ['m1', 'm2', 'm3', 'm4']);
     await checkUntil(t, ch, 'queued', q, 4);
@@ -169,9 +149,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a per-consumer qos after a global qos removes the channel-wide limit': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7k-q');
     await ch.prefetch(1, true);
     await ch.prefetch(5, false);
@@ -183,9 +161,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a global qos after a per-consumer qos keeps both limits': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7l-q');
     await ch.prefetch(1, false);
     await ch.prefetch(3, true);
@@ -201,9 +177,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 with a per-consumer and a global limit a consumer stops at the smaller one': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7m-q');
     await ch.prefetch(5, false);
     await ch.prefetch(2, true);
@@ -217,9 +191,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a per-consumer prefetch does not limit a noAck consumer': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7n-q');
     await ch.prefetch(1);
     const c = await consumeInto(ch, q, { consumerTag: 'p7n-c', noAck: true });
@@ -230,9 +202,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 a global prefetch does not limit a noAck consumer': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7o-q');
     await ch.prefetch(1, true);
     const c = await consumeInto(ch, q, { consumerTag: 'p7o-c', noAck: true });
@@ -243,9 +213,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 prefetch does not limit basic.get': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7p-q');
     await ch.prefetch(1, true);
     await ch.prefetch(1, false);
@@ -294,9 +262,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 ackAll frees every prefetch slot at once': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7s-q');
     await ch.prefetch(2);
     const c = await consumeInto(ch, q, { consumerTag: 'p7s-c' });
@@ -311,9 +277,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 an ack with multiple frees every slot it settles': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7t-q');
     await ch.prefetch(3);
     const c = await consumeInto(ch, q, { consumerTag: 'p7t-c' });
@@ -328,9 +292,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 lowering a global prefetch revokes nothing and delays deliveries until below the new limit': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7u-q');
     await ch.prefetch(3, true);
     const c = await consumeInto(ch, q, { consumerTag: 'p7u-c' });
@@ -350,9 +312,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 raising a global prefetch lets waiting messages through at once': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7v-q');
     await ch.prefetch(1, true);
     const c = await consumeInto(ch, q, { consumerTag: 'p7v-c' });
@@ -366,9 +326,7 @@ scenarios('§7 basic.qos', {
   },
 
   "§7 a cancelled consumer's unacked deliveries still count toward the global prefetch": async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'p7w-q');
     await ch.prefetch(1, true);
     const a = await consumeInto(ch, q, { consumerTag: 'p7w-a' });
@@ -387,9 +345,7 @@ scenarios('§7 basic.qos', {
   },
 
   '§7 basic.qos replies qos-ok for per-consumer and global forms': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const a = await t.attempt('qos per-consumer', () => ch.prefetch(10));
     const b = await t.attempt('qos global', () => ch.prefetch(10, true));
     const c = await t.attempt('qos 0', () => ch.prefetch(0));

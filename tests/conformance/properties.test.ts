@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import type { Channel, GetMessage, Options } from 'amqplib';
 import { scenarios, describeMessage, type ScenarioContext } from './harness.ts';
-import { declare, logged } from './helpers.ts';
+import { declare, logged, open } from './helpers.ts';
 
 const body = (s: string) => Buffer.from(s);
 
@@ -68,9 +68,7 @@ const RICH_HEADERS = {
 
 scenarios('§11 message properties', {
   '§11 every settable property is delivered exactly as published': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11a-q');
     const props = {
       contentType: 'application/json',
@@ -94,9 +92,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 absent properties stay absent: nothing is invented': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11b-q');
     ch.sendToQueue(q, body('plain'));
     const m = await take(t, ch, q, 'message');
@@ -105,9 +101,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 header values of every table type round-trip': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11c-q');
     ch.sendToQueue(q, body('typed'), { headers: RICH_HEADERS });
     const m = await take(t, ch, q, 'message');
@@ -125,9 +119,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 the BCC header is removed before delivery while CC stays': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const main = await declare(t, ch, 'm11d-main');
     const cc = await declare(t, ch, 'm11d-cc');
     const bcc = await declare(t, ch, 'm11d-bcc');
@@ -140,9 +132,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 header values keep their types when the server rewrites headers to strip BCC': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11e-q');
     ch.sendToQueue(q, body('typed'), { headers: RICH_HEADERS, BCC: ['m11e-nowhere'] });
     const m = await take(t, ch, q, 'message');
@@ -159,9 +149,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 delivery exchange and routing key are those of the publish, not of an exchange-to-exchange hop': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11f-q');
     t.cleanup('exchange', 'm11f-src');
     t.cleanup('exchange', 'm11f-dst');
@@ -175,9 +163,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 delivery exchange is the one published to when an alternate exchange routes the message': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11g-q');
     t.cleanup('exchange', 'm11g-x');
     t.cleanup('exchange', 'm11g-ae');
@@ -190,9 +176,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 an ordinary reply_to value is not rewritten': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11h-q');
     ch.sendToQueue(q, body('req'), { replyTo: 'amq.rabbitmq.reply-to-not-really' });
     ch.sendToQueue(q, body('req2'), { replyTo: 'plain-queue' });
@@ -202,9 +186,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 an empty body round-trips': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11i-q');
     ch.sendToQueue(q, Buffer.alloc(0), { messageId: 'empty' });
     const m = await take(t, ch, q, 'message');
@@ -212,9 +194,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 a binary body round-trips byte for byte': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11j-q');
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     ch.sendToQueue(q, bytes);
@@ -224,9 +204,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 the priority property passes through and does not reorder a non-priority queue': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11k-q');
     ch.sendToQueue(q, body('low'), { priority: 0 });
     ch.sendToQueue(q, body('high'), { priority: 255 });
@@ -236,9 +214,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 delivery_mode 1 and 2 are accepted and round-trip': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11l-q');
     ch.sendToQueue(q, body('transient'), { deliveryMode: 1 });
     ch.sendToQueue(q, body('persistent'), { persistent: true });
@@ -248,9 +224,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 properties are unchanged on redelivery': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11m-q');
     ch.sendToQueue(q, body('again'), { messageId: 'r1', headers: { n: 1 }, timestamp: 42, type: 't' });
     let first: GetMessage | false = false;
@@ -306,9 +280,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 an expiration of exactly ten years is accepted': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11v-q');
     ch.sendToQueue(q, body('long-lived'), { expiration: '315360000000' });
     const m = await take(t, ch, q, 'message');
@@ -316,9 +288,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 a numeric expiration option is sent as a decimal string': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11w-q');
     ch.sendToQueue(q, body('n'), { expiration: 60000 });
     const m = await take(t, ch, q, 'message');
@@ -326,9 +296,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 an expiration with a plus sign or leading zeros is accepted and delivered unchanged': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11x-q');
     ch.sendToQueue(q, body('plus'), { expiration: '+600000' });
     ch.sendToQueue(q, body('zeros'), { expiration: '000600000' });
@@ -338,9 +306,7 @@ scenarios('§11 message properties', {
   },
 
   '§11 a user_id equal to the authenticated user is accepted': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'm11y-q');
     ch.sendToQueue(q, body('me'), { userId: 'guest' });
     const m = await take(t, ch, q, 'message');
@@ -385,9 +351,7 @@ scenarios('§11 message properties', {
 
 scenarios('§12 limits', {
   '§12 a 255-byte queue name works for declare, publish and get': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const name = 'l12a-'.padEnd(255, 'q');
     const ok = await t.attempt('declare', () => declare(t, ch, name));
     ch.sendToQueue(name, body('long name'));
@@ -430,9 +394,7 @@ scenarios('§12 limits', {
   },
 
   '§12 a 255-byte routing key routes; a 256-byte one is refused by the client': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'l12d-q');
     const key = 'l12d-'.padEnd(255, 'k');
     await ch.bindQueue(q, 'amq.direct', key);
@@ -448,9 +410,7 @@ scenarios('§12 limits', {
   },
 
   '§12 a 255-byte consumer tag works; a 256-byte one is refused by the client': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { conn, ch } = await open(t);
     const q = await declare(t, ch, 'l12e-q');
     const tag = 'l12e-'.padEnd(255, 't');
     const ok = await t.attempt('consume', () => ch.consume(q, () => {}, { consumerTag: tag, noAck: true }));
@@ -464,9 +424,7 @@ scenarios('§12 limits', {
   },
 
   '§12 a 255-byte exchange name works': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'l12f-q');
     const x = 'l12f-'.padEnd(255, 'x');
     t.cleanup('exchange', x);
@@ -479,9 +437,7 @@ scenarios('§12 limits', {
   },
 
   '§12 a body larger than frame_max round-trips intact': async (t) => {
-    const conn = await t.connect();
-    const ch = await conn.createChannel();
-    t.watch('ch', ch);
+    const { ch } = await open(t);
     const q = await declare(t, ch, 'l12g-q');
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) % 251;
