@@ -245,7 +245,7 @@ export class Projection {
       case 'message.acked': {
         if (e.auto) break;
         this.settled(e.messageId, e.queue, e.at, e.deliveryTag, e.time);
-        this.fade(e.messageId, this.holder(e.messageId) ?? clientId(e.at), 'ack', e.time);
+        this.fade(e.messageId, this.lastNode(e.messageId) ?? clientId(e.at), 'ack', e.time);
         this.note(e.messageId, `acked (delivery tag ${e.deliveryTag})`);
         break;
       }
@@ -255,7 +255,7 @@ export class Projection {
         break;
       }
       case 'message.requeued': {
-        const from = this.holder(e.messageId);
+        const from = this.lastNode(e.messageId);
         const qid = queueId(e.queue);
         if (e.reason === 'channel-closed' || e.reason === 'recover') {
           const q = this.queues.get(e.queue);
@@ -275,7 +275,7 @@ export class Projection {
       case 'message.dead-lettered': {
         const qid = queueId(e.queue);
         this.removeFromQueue(e.messageId, e.queue, e.time);
-        const start = this.fly(e.messageId, this.holder(e.messageId) ?? qid, exchangeId(e.exchange), 'dead-letter', false, e.time);
+        const start = this.fly(e.messageId, this.lastNode(e.messageId) ?? qid, exchangeId(e.exchange), 'dead-letter', false, e.time);
         this.readyAt.set(key(e.newMessageId, exchangeId(e.exchange)), start + this.hop);
         const parent = this.messages.get(e.messageId);
         this.note(e.messageId, `dead-lettered from ${e.queue} (${e.reason}) to exchange '${e.exchange}' as message #${e.newMessageId}`);
@@ -356,21 +356,18 @@ export class Projection {
     this.flights.push({ messageId, from: at, to: at, t0: start, t1: start + this.hop / 2, style, redelivered: false });
   }
 
+  /** The node each message is at, or flying to. */
   private last = new Map<number, string>();
 
+  /** Where a message is now (for a delivered one: its consumer or client). */
   private lastNode(messageId: number): string | undefined {
-    return this.last.get(messageId);
-  }
-
-  /** Where a delivered message sits (its consumer or client). */
-  private holder(messageId: number): string | undefined {
     return this.last.get(messageId);
   }
 
   private settled(messageId: number, queue: string, at: ChannelRef, tag: number, time: number): void {
     const q = this.queues.get(queue);
     const c = this.clients.get(clientId(at));
-    const when = Math.max(time, this.readyAt.get(key(messageId, this.holder(messageId) ?? '')) ?? time);
+    const when = Math.max(time, this.readyAt.get(key(messageId, this.lastNode(messageId) ?? '')) ?? time);
     this.later(when, () => {
       if (q) q.unacked = Math.max(0, q.unacked - 1);
       if (c) c.unackedTags = c.unackedTags.filter((t) => t !== tag);
