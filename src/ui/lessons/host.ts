@@ -1,0 +1,21 @@
+/** The page's sandbox as a lesson host: steps run through its shell, notes go to its transcript. */
+import type { Broker } from '../../core/broker.ts';
+import type { LessonHost } from '../../lessons/runner.ts';
+import type { Sandbox } from '../sandbox.svelte.ts';
+
+export class SandboxHost implements LessonHost {
+  constructor(private readonly sandbox: Sandbox) {}
+
+  get broker(): Broker {
+    return this.sandbox.broker;
+  }
+
+  shell(line: string): Promise<void> {
+    return this.sandbox.run(line);
+  }
+
+  note(lines: string[]): void {
+    this.sandbox.transcript.push(...lines);
+    this.sandbox.touch();
+  }
+}
