@@ -105,10 +105,12 @@ export class LessonDesk {
     this.player.stop();
     this.workshop = w;
     this.progress = loadProgress(w.origin);
+    // A first visit starts in the free sandbox with the list open; later visits where the learner was.
     const wanted = lessonId ?? (this.progress.free ? null : this.progress.current);
     const i = w.lessons.findIndex((l) => l.id === wanted);
-    if (lessonId === null && this.progress.free) this.free();
-    else await this.open(i >= 0 ? i : 0);
+    if (i >= 0) await this.open(i);
+    else if (lessonId !== null && w.lessons.length) await this.open(0);
+    else this.free();
   }
 
   /** Opens lesson `i` on a fresh sandbox, with its setup run. */
