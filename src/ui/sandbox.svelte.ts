@@ -16,14 +16,29 @@ import { EngineBackend } from '../shell/engine-backend.ts';
 import { ShellSession } from '../shell/session.ts';
 import { Agents, type AgentState } from './model/agents.ts';
 import { Projection } from './model/projection.ts';
-import { tell } from './model/story.ts';
+import { say, tell, type Said } from './model/story.ts';
+
+/** A line of the story, put into words when shown (in the language of the moment). */
+function storyLine(time: number, said: Said): StoryLine {
+  return {
+    time,
+    said,
+    seq: 0,
+    get text() {
+      return say(said);
+    },
+  };
+}
 
 /** The story keeps this many lines (the latest). */
 const STORY_LINES = 2000;
 
 export interface StoryLine {
   time: number;
-  text: string;
+  /** What to say, kept as a key so that a language switch retells it. */
+  said: Said;
+  /** The sentence in the current language (reactive in a template). */
+  readonly text: string;
   seq: number;
 }
 
@@ -93,7 +108,7 @@ export class Sandbox {
    * assignment. Events are kept as they are and put in words at the flush,
    * only the ones the log keeps (a burst tells far more than it keeps).
    */
-  private told: Array<{ time: number; text: string | null; event: StampedEvent | null }> = [];
+  private told: Array<{ time: number; said: Said | null; event: StampedEvent | null }> = [];
   private storySeq = 0;
   private storyFlushedAt = -Infinity;
   selected = $state<Selection | null>(null);
@@ -117,7 +132,7 @@ export class Sandbox {
     this.session = new ShellSession(this.backend, (line) => {
       if (!this.replaying) this.transcript.push(line);
     });
-    this.agents = new Agents(this.broker, (text) => this.tellStory(this.broker.now, text));
+    this.agents = new Agents(this.broker, (said) => this.tellStory(this.broker.now, said));
     // A shell `sleep` over busy agents runs in slices, the page drawing between them.
     this.backend.pace = { budget: this.budget, pause: () => this.breathe() };
   }
@@ -255,15 +270,15 @@ export class Sandbox {
       this.events.push(e);
       this.projection.apply(e);
       if (!this.replaying && e.type !== 'clock.advanced') {
-        this.told.push({ time: e.time, text: null, event: e });
+        this.told.push({ time: e.time, said: null, event: e });
         // Nothing flushed for a long while (no frames): the oldest would never be shown.
         if (this.told.length > 20 * STORY_LINES) this.told.splice(0, this.told.length - STORY_LINES);
       }
     });
   }
 
-  private tellStory(time: number, text: string): void {
-    this.told.push({ time, text, event: null });
+  private tellStory(time: number, said: Said): void {
+    this.told.push({ time, said, event: null });
   }
 
   /** Hands the lines told so far to the log, at most four times a second unless forced. */
@@ -274,9 +289,9 @@ export class Sandbox {
     this.storyFlushedAt = t;
     const lines: StoryLine[] = [];
     for (let i = this.told.length - 1; i >= 0 && lines.length < STORY_LINES; i--) {
-      const { time, text, event } = this.told[i];
-      const said = text ?? tell(event!);
-      if (said !== null) lines.push({ time, text: said, seq: 0 });
+      const { time, event } = this.told[i];
+      const said = this.told[i].said ?? tell(event!);
+      if (said !== null) lines.push(storyLine(time, said));
     }
     this.told = [];
     lines.reverse();
