@@ -59,3 +59,21 @@ export function mapReader(files: ReadonlyMap<string, string> | Record<string, st
   for (const [path, text] of files instanceof Map ? files : Object.entries(files)) map.set(path.split('/').pop()!, text);
   return async (name) => map.get(name) ?? null;
 }
+
+/** A workshop at a URL (relative to `base`, the page's address). */
+export function urlWorkshop(url: string, base: string): Promise<Workshop> {
+  return loadWorkshop(fetchReader(new URL(url, base).href), url);
+}
+
+/** A workshop from files a trainer picked (a folder, or its files); only .md and .txt files are read. */
+export async function filesWorkshop(files: Iterable<{ name: string; webkitRelativePath?: string; text(): Promise<string> }>): Promise<Workshop> {
+  const map = new Map<string, string>();
+  for (const f of files) if (/\.(md|txt)$/.test(f.name)) map.set(f.webkitRelativePath || f.name, await f.text());
+  return loadWorkshop(mapReader(map), `files:${[...map.keys()][0]?.split('/')[0] ?? ''}`);
+}
+
+/** What the page's address asks for: ?workshop=URL, ?lesson=ID, ?present. */
+export function pageRequest(search: string): { workshop: string | null; lesson: string | null; present: boolean } {
+  const params = new URLSearchParams(search);
+  return { workshop: params.get('workshop'), lesson: params.get('lesson'), present: params.has('present') };
+}

@@ -15,7 +15,7 @@ import { runStep } from '../../lessons/runner.ts';
 import { parseStep, type Step } from '../../lessons/steps.ts';
 import { GoalTracker } from '../../lessons/tracker.ts';
 import { LESSON_LANGS, type Lesson, type LessonLang, type LessonText } from '../../lessons/types.ts';
-import { fetchReader, loadWorkshop, mapReader, type Workshop } from '../../lessons/workshop.ts';
+import { filesWorkshop, pageRequest, urlWorkshop, type Workshop } from '../../lessons/workshop.ts';
 import { Sandbox } from '../sandbox.svelte.ts';
 import { SandboxHost } from './host.ts';
 import { Player } from './player.svelte.ts';
@@ -73,20 +73,18 @@ export class LessonDesk {
 
   /** Reads ?workshop=, ?lesson= and ?present, loads the workshop and opens where the learner was. */
   async boot(search: string): Promise<void> {
-    const params = new URLSearchParams(search);
-    this.presenting = params.has('present');
-    const url = params.get('workshop');
-    await this.use(url ? () => loadWorkshop(fetchReader(new URL(url, location.href).href), url) : loadBuiltin, params.get('lesson'));
+    const wanted = pageRequest(search);
+    this.presenting = wanted.present;
+    const url = wanted.workshop;
+    await this.use(url ? () => urlWorkshop(url, location.href) : loadBuiltin, wanted.lesson);
   }
 
   async openUrl(url: string): Promise<void> {
-    await this.use(() => loadWorkshop(fetchReader(new URL(url, location.href).href), url), null);
+    await this.use(() => urlWorkshop(url, location.href), null);
   }
 
   async openFiles(files: Iterable<File>): Promise<void> {
-    const map = new Map<string, string>();
-    for (const f of files) if (/\.(md|txt)$/.test(f.name)) map.set(f.webkitRelativePath || f.name, await f.text());
-    await this.use(() => loadWorkshop(mapReader(map), `files:${[...map.keys()][0]?.split('/')[0] ?? ''}`), null);
+    await this.use(() => filesWorkshop(files), null);
   }
 
   async openBuiltin(): Promise<void> {
