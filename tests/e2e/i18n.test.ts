@@ -54,7 +54,7 @@ describe.skipIf(!chromiumPath)('the page in two languages', () => {
     await page.reload();
     await page.waitForSelector('#shell-input');
     await expect(page.locator('.controls').textContent()).resolves.toContain('单步');
-    await page.getByRole('button', { name: 'EN' }).click();
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
     await expect(page.locator('.controls').textContent()).resolves.toContain('Step');
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en');
     await context.close();
