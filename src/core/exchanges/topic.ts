@@ -1,4 +1,5 @@
 import type { Binding, BindingIndex, ExchangeType } from './exchange-type.ts';
+import { CompiledTopic } from './topic-compiled.ts';
 
 /**
  * Topic routing with a trie of binding-key words, as RabbitMQ does it:
@@ -11,6 +12,7 @@ export function splitTopicKey(key: string): string[] {
 
 /** A trie node: literal children in a map, the two wildcards in fields of their own. */
 class TrieNode {
+  slot = 0;
   words: Map<string, TrieNode> | null = null;
   star: TrieNode | null = null;
   hash: TrieNode | null = null;
@@ -43,10 +45,24 @@ class TrieNode {
   }
 }
 
-class TopicIndex implements BindingIndex {
-  private root = new TrieNode();
+/**
+ * The index routes through the trie (cheap to change) until enough routes
+ * follow the last change to pay for compiling it into a CompiledTopic
+ * (2–3× faster to route): as many routes as a quarter of the bindings, at
+ * least this many. Compiling costs about as much as that many routes save,
+ * so bindings made in bulk cost one trie insert each, and binds alternating
+ * with publishes never recompile on every publish.
+ */
+export const COMPILE_AFTER_MIN = 16;
+
+export class TopicIndex implements BindingIndex {
+  readonly root = new TrieNode();
+  private size = 0;
+  private compiled: CompiledTopic | null = null;
+  private routesSinceChange = 0;
 
   add(b: Binding): void {
+    this.changed(+1);
     let node = this.root;
     for (const word of splitTopicKey(b.routingKey)) node = node.addChild(word);
     (node.bindings ??= []).push(b);
@@ -64,7 +80,9 @@ class TopicIndex implements BindingIndex {
     const list = node.bindings;
     if (!list) return;
     const i = list.indexOf(b);
-    if (i >= 0) list.splice(i, 1);
+    if (i < 0) return;
+    this.changed(-1);
+    list.splice(i, 1);
     if (!list.length) node.bindings = null;
     // Prune nodes left with neither bindings nor children.
     for (let j = path.length - 1; j >= 0; j--) {
@@ -75,7 +93,21 @@ class TopicIndex implements BindingIndex {
   }
 
   route(key: string, _headers: unknown, visit: (b: Binding) => void): void {
-    match(this.root, splitTopicKey(key), 0, visit);
+    const compiled = this.compiled ?? this.compileIfDue();
+    if (compiled) compiled.route(key, visit);
+    else match(this.root, splitTopicKey(key), 0, visit);
+  }
+
+  /** The compiled form, made now if enough routes have followed the last change. */
+  private compileIfDue(): CompiledTopic | null {
+    if (++this.routesSinceChange < Math.max(COMPILE_AFTER_MIN, this.size / 4)) return null;
+    return (this.compiled = new CompiledTopic(this.root));
+  }
+
+  private changed(delta: number): void {
+    this.size += delta;
+    this.compiled = null;
+    this.routesSinceChange = 0;
   }
 }
 
