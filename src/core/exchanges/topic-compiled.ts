@@ -4,7 +4,8 @@ import type { Binding } from './exchange-type.ts';
 export interface TopicTrieNode {
   /** The node's number in the compiled form (set while compiling). */
   slot: number;
-  readonly words: ReadonlyMap<string, TopicTrieNode> | null;
+  readonly literalCount: number;
+  forEachLiteral(fn: (word: string, child: TopicTrieNode) => void): void;
   readonly star: TopicTrieNode | null;
   readonly hash: TopicTrieNode | null;
   readonly bindings: readonly Binding[] | null;
@@ -63,10 +64,8 @@ export class CompiledTopic {
       order.push(node);
       if (node.hash) stack.push(node.hash);
       if (node.star) stack.push(node.star);
-      if (node.words) {
-        edgeCount += node.words.size;
-        for (const child of node.words.values()) stack.push(child);
-      }
+      edgeCount += node.literalCount;
+      node.forEachLiteral((_, child) => stack.push(child));
     }
     const nodes = (this.nodes = new Int32Array(order.length * FIELDS));
     const edges = (this.edges = new Int32Array(edgeCount * 2));
@@ -80,22 +79,20 @@ export class CompiledTopic {
       nodes[at + STAR] = node.star ? node.star.slot : NONE;
       nodes[at + HASH] = node.hash ? node.hash.slot : NONE;
       nodes[at + EDGE_START] = e;
-      if (node.words) {
-        const first = e;
-        for (const [word, child] of node.words) {
-          // Insertion sort by word id: nodes have few edges, the root a few dozen.
-          const id = this.intern(word);
-          let k = e;
-          e += 2;
-          while (k > first && edges[k - 2] > id) {
-            edges[k] = edges[k - 2];
-            edges[k + 1] = edges[k - 1];
-            k -= 2;
-          }
-          edges[k] = id;
-          edges[k + 1] = child.slot;
+      const first = e;
+      node.forEachLiteral((word, child) => {
+        // Insertion sort by word id: nodes have few edges, the root a few dozen.
+        const id = this.intern(word);
+        let k = e;
+        e += 2;
+        while (k > first && edges[k - 2] > id) {
+          edges[k] = edges[k - 2];
+          edges[k + 1] = edges[k - 1];
+          k -= 2;
         }
-      }
+        edges[k] = id;
+        edges[k + 1] = child.slot;
+      });
       nodes[at + EDGE_END] = e;
     }
     // Children come after their parent: fill the word bounds bottom up.
