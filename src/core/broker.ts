@@ -95,11 +95,17 @@ export class Broker implements QueueHost {
     return conn;
   }
 
-  /** Advances the virtual clock, firing TTLs, expiries and timers on the way. */
-  advance(ms: number): void {
+  /**
+   * Advances the virtual clock, firing TTLs, expiries and timers on the way.
+   * With `shouldYield` (the caller's budget, asked between timers: the
+   * engine never reads a wall clock) it may stop early at a timer's time and
+   * return false; advancing again goes on exactly where it stopped.
+   */
+  advance(ms: number, shouldYield?: () => boolean): boolean {
     const from = this.clock.now;
-    this.clock.advance(ms);
+    const done = this.clock.advance(ms, shouldYield);
     this.emit({ type: 'clock.advanced', from, to: this.clock.now });
+    return done;
   }
 
   get now(): number {
