@@ -15,6 +15,8 @@ export interface LessonHost {
   shell(line: string): Promise<void>;
   /** Prints lines in the transcript for a step that is not a shell line. */
   note(lines: string[]): void;
+  /** Runs a change to the broker that is not a shell line (the page records it for its timeline). */
+  act?<T>(fn: () => T): Promise<T>;
 }
 
 /** Runs one step; returns false when it failed (the failure is printed). */
@@ -25,7 +27,7 @@ export async function runStep(step: Step, lesson: Pick<Lesson, 'celeryConfigs'>,
   }
   const out: string[] = [`${step.source}`];
   let ok = true;
-  try {
+  const change = () => {
     switch (step.kind) {
       case 'restart':
         host.broker.restart();
@@ -47,6 +49,10 @@ export async function runStep(step: Step, lesson: Pick<Lesson, 'celeryConfigs'>,
         out.push(...celery.beat(host.broker));
         break;
     }
+  };
+  try {
+    if (host.act) await host.act(change);
+    else change();
   } catch (e) {
     out.push(CeleryDriver.describe(e));
     ok = false;

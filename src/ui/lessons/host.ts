@@ -14,6 +14,10 @@ export class SandboxHost implements LessonHost {
     return this.sandbox.run(line);
   }
 
+  act<T>(fn: () => T): Promise<T> {
+    return this.sandbox.act(fn);
+  }
+
   note(lines: string[]): void {
     this.sandbox.transcript.push(...lines);
     this.sandbox.touch();
