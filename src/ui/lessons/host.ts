@@ -10,8 +10,8 @@ export class SandboxHost implements LessonHost {
     return this.sandbox.broker;
   }
 
-  shell(line: string): Promise<void> {
-    return this.sandbox.run(line);
+  async shell(line: string): Promise<void> {
+    await this.sandbox.run(line);
   }
 
   act<T>(fn: () => T): Promise<T> {
