@@ -186,7 +186,7 @@ export class CeleryPanel {
   async startWorker(form: WorkerForm): Promise<Said | null> {
     if (!this.celery) return null;
     if (this.celery.workers.get(form.name)?.state === 'running') return { key: 'celery.worker.name-taken', params: { name: form.name } };
-    return this.sandbox.act(() => {
+    return this.sandbox.act((): Said | null => {
       try {
         this.spawn(this.celery!, form, this.sandbox.broker.now);
         return null;
