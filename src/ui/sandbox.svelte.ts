@@ -16,6 +16,7 @@ import { EngineBackend } from '../shell/engine-backend.ts';
 import { ShellSession } from '../shell/session.ts';
 import { Agents, type AgentState } from './model/agents.ts';
 import { Projection } from './model/projection.ts';
+import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
 import { say, tell, type Said } from './model/story.ts';
 
 /** A line of the story, put into words when shown (in the language of the moment). */
@@ -112,6 +113,11 @@ export class Sandbox {
   private storySeq = 0;
   private storyFlushedAt = -Infinity;
   selected = $state<Selection | null>(null);
+  /** Each channel as its xstate machine says (keyed like the projection's channels), at the time on screen. */
+  // Replaced whole at each reading, never mutated: a plain map in raw state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  channels = $state.raw<ReadonlyMap<string, ChannelStatus>>(new Map());
+  private channelHistory = new ChannelHistory();
   busy = $state(false);
 
   readonly start: number;
@@ -145,8 +151,8 @@ export class Sandbox {
     this.checkpoint();
   }
 
-  /** Runs a shell line (typed, or made by a UI action) and records it. */
-  async run(line: string): Promise<void> {
+  /** Runs a shell line (typed, or made by a UI action) and records it; returns what the shell printed for it. */
+  async run(line: string): Promise<string[]> {
     if (this.reviewing !== null) await this.resume();
     this.busy = true;
     try {
@@ -155,8 +161,10 @@ export class Sandbox {
       this.checkpoint();
       this.inputs.push({ time: this.broker.now, line });
       if (!line.trim().startsWith('#') && line.trim()) this.transcript.push(`${this.session.prompt}${line}`);
+      const from = this.transcript.length;
       await this.session.execute(line);
       this.sync();
+      return this.transcript.slice(from);
     } finally {
       this.busy = false;
     }
@@ -263,10 +271,16 @@ export class Sandbox {
       this.replaying = false;
     }
     this.reviewing = null;
+    this.channelHistory.forgetAfter(t);
     this.flushStory(true);
     this.story = this.story.filter((s) => s.time <= t);
     this.rebuild(t);
     this.end = t;
+  }
+
+  /** The shell lines run so far, in order (the scenario the bridge exports as code). */
+  get script(): string[] {
+    return this.inputs.map((i) => i.line);
   }
 
   /** The agents' list changed (views re-read it). */
@@ -325,6 +339,7 @@ export class Sandbox {
     this.flushStory();
     this.end = this.time;
     this.now = this.time;
+    this.channels = this.channelHistory.record(this.time, readChannels(this.broker));
     if (this.projection.version !== this.seenVersion) {
       this.seenVersion = this.projection.version;
       this.version++;
@@ -344,6 +359,7 @@ export class Sandbox {
     p.advanceTo(time);
     this.projection = p;
     this.now = this.time = time;
+    this.channels = this.channelHistory.at(time);
     this.seenVersion = p.version;
     this.version++;
   }

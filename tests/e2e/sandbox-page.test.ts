@@ -95,6 +95,39 @@ describe.skipIf(!chromiumPath)('the sandbox page', () => {
     await page.close();
   });
 
+  it("shows each channel as its machine says: state, next tag, unacked tags, prefetch, confirm mode; headers bindings by their arguments", async () => {
+    const page = await open();
+    for (const line of [
+      'exchange.declare reports headers',
+      'queue.declare pdf',
+      'queue.bind pdf reports --x-match=any --format=pdf --lang=en',
+      '@2 basic.qos 3',
+      '@2 basic.consume pdf --consumer_tag=reader',
+      'confirm.select',
+      'basic.publish r1 reports "" --header.format=pdf',
+      'basic.publish r2 reports "" --header.lang=en',
+    ]) await type(page, line);
+    const label = page.locator('.label', { has: page.locator('.edge-label') }).first();
+    await expect(label.locator('.edge-label tspan').allTextContents()).resolves.toEqual(['x-match any', 'format = pdf', 'lang = en']);
+    const consumer = page.locator('[aria-label^="Consumer reader on channel"]');
+    await page.waitForFunction(() => document.querySelector('[aria-label^="Consumer reader"] [data-unacked]')?.textContent === 'unacked 1 2');
+    await expect(consumer.locator('[data-state]').textContent()).resolves.toBe('open');
+    await expect(consumer.textContent()).resolves.toContain('prefetch 3');
+    await expect(consumer.textContent()).resolves.toContain('next tag 3');
+    await expect(page.locator('[aria-label^="Channel "][aria-label*="confirm mode"]').count()).resolves.toBe(1);
+    await consumer.click();
+    const machine = page.locator('.inspector .machine');
+    await expect(machine.locator('[data-field=state]').textContent()).resolves.toBe('open');
+    await expect(machine.locator('[data-field=next-tag]').textContent()).resolves.toBe('3');
+    await expect(machine.locator('[data-field=unacked]').textContent()).resolves.toBe('1 2');
+    await expect(machine.locator('[data-field=prefetch]').textContent()).resolves.toBe('3 per consumer, 0 for the channel');
+    // Live: an ack from the shell takes tag 1 away.
+    await type(page, '@2 basic.ack 1');
+    await page.waitForFunction(() => document.querySelector('.inspector .machine [data-field=unacked]')?.textContent === '2');
+    await page.screenshot({ path: '/tmp/warren-channels.png' });
+    await page.close();
+  });
+
   it("closing a consumer's channel sends its unacked messages back, redelivered; the timeline scrubs back", async () => {
     const page = await open();
     for (const line of ['queue.declare tasks', '@2 basic.qos 1', '@2 basic.consume tasks --consumer_tag=worker', "basic.publish t1 '' tasks"]) await type(page, line);
