@@ -278,6 +278,11 @@ export class Sandbox {
     this.end = t;
   }
 
+  /** The shell lines run so far, in order (the scenario the bridge exports as code). */
+  get script(): string[] {
+    return this.inputs.map((i) => i.line);
+  }
+
   /** The agents' list changed (views re-read it). */
   touch(): void {
     this.version++;

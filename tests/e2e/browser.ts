@@ -3,6 +3,7 @@
  * port and Debian's Chromium driven by Playwright (never a downloaded
  * browser). Without Chromium the suite is skipped loudly, unless CI is set.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 
@@ -27,4 +28,20 @@ export function launch(): Promise<Browser> {
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
   });
+}
+
+/** Starts the site and Chromium before a suite's tests and stops them after; read `url` and `browser` inside the tests. */
+export function siteAndBrowser(): { readonly url: string; readonly browser: Browser } {
+  const ctx = {} as { url: string; browser: Browser; server: ViteDevServer };
+  beforeAll(async () => {
+    const site = await startSite();
+    ctx.server = site.server;
+    ctx.url = site.url;
+    ctx.browser = await launch();
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
 }
