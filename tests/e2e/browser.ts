@@ -3,6 +3,7 @@
  * port and Debian's Chromium driven by Playwright (never a downloaded
  * browser). Without Chromium the suite is skipped loudly, unless CI is set.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 
@@ -27,4 +28,21 @@ export function launch(): Promise<Browser> {
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
   });
+}
+
+/**
+ * For a describe block: the site and the browser, started before its tests
+ * and stopped after them. Read the fields inside tests (they are set by then).
+ */
+export function useSiteAndBrowser(): { server: ViteDevServer; browser: Browser; url: string } {
+  const env = {} as { server: ViteDevServer; browser: Browser; url: string };
+  beforeAll(async () => {
+    Object.assign(env, await startSite());
+    env.browser = await launch();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
