@@ -18,11 +18,14 @@ import type { AgentState } from './model/agents.ts';
 import { RecordingAgents, applyAgentOp } from '../scenario/recording-agents.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION, type AgentOp, type Scenario, type Step } from '../scenario/format.ts';
 import { Projection } from './model/projection.ts';
-import { tell } from './model/story.ts';
+import { say, tell, type Said } from './model/story.ts';
 
 export interface StoryLine {
   time: number;
-  text: string;
+  /** What to say, kept as a key so that a language switch retells it. */
+  said: Said;
+  /** The sentence in the current language (reactive in a template). */
+  readonly text: string;
   seq: number;
 }
 
@@ -94,7 +97,7 @@ export class Sandbox {
     });
     this.agents = new RecordingAgents(
       this.broker,
-      (text) => this.tellStory(this.broker.now, text),
+      (said) => this.tellStory(this.broker.now, said),
       (agent) => {
         if (this.replaying) return;
         this.checkpoint();
@@ -283,13 +286,20 @@ export class Sandbox {
     this.unsubscribe = this.broker.subscribe((e) => {
       this.events.push(e);
       this.projection.apply(e);
-      const text = tell(e);
-      if (text && !this.replaying) this.tellStory(e.time, text);
+      const said = tell(e);
+      if (said && !this.replaying) this.tellStory(e.time, said);
     });
   }
 
-  private tellStory(time: number, text: string): void {
-    this.told.push({ time, text, seq: this.storySeq++ });
+  private tellStory(time: number, said: Said): void {
+    this.told.push({
+      time,
+      said,
+      seq: this.storySeq++,
+      get text() {
+        return say(said);
+      },
+    });
     if (this.told.length > 4000) this.told.splice(0, this.told.length - 2000);
   }
 

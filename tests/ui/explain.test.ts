@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setLang } from '../../src/i18n/index.svelte.ts';
 import { explain } from '../../src/ui/model/explain.ts';
 import type { BindingRef } from '../../src/core/events.ts';
 
@@ -24,5 +25,16 @@ describe('explain', () => {
   it('tells direct and fanout decisions', () => {
     expect(explain('direct', binding('error'), ['info'], undefined)).toEqual({ matched: false, reason: "'info' ≠ 'error'" });
     expect(explain('fanout', binding('ignored'), ['any'], undefined).matched).toBe(true);
+  });
+
+  it('explains in Chinese, quoting the words as they are', () => {
+    setLang('zh');
+    try {
+      expect(explain('topic', binding('*.weather'), ['norway.weather'], undefined).reason).toBe("'*' 匹配 'norway', 'weather' = 'weather'");
+      expect(explain('topic', binding('#.weather'), ['usa.news'], undefined).reason).toBe("'weather' ≠ 'news'（'usa.news' 的第 2 个单词）");
+      expect(explain('headers', binding('', { format: 'pdf' }), [''], {}).reason).toBe('x-match=all (必须全部匹配): format: 不存在 ≠ "pdf"');
+    } finally {
+      setLang('en');
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { Broker } from '../../core/broker.ts';
 import type { Timer } from '../../core/clock.ts';
 import type { Channel, DeliveryInfo } from '../../core/channel.ts';
 import { AmqpError } from '../../core/errors.ts';
+import type { Said } from './story.ts';
 
 export interface ProducerState {
   kind: 'producer';
@@ -45,7 +46,7 @@ export interface ConsumerState {
 export type AgentState = ProducerState | ConsumerState;
 
 /** Something an agent did or failed to do, for the story. */
-export type AgentReport = (text: string) => void;
+export type AgentReport = (said: Said) => void;
 
 export class Agents {
   readonly list: AgentState[] = [];
@@ -118,7 +119,7 @@ export class Agents {
     c.holding = [];
     c.consumerTag = null;
     this.clock(c.name);
-    this.report(`${c.name} crashed: its channel closed.`);
+    this.report({ key: 'story.agent.crashed', params: { name: c.name } });
   }
 
   /** Starts a crashed consumer again on a fresh channel. */
@@ -248,7 +249,7 @@ export class Agents {
       return true;
     } catch (e) {
       if (!(e instanceof AmqpError)) throw e;
-      this.report(`${name}: ${e.replyText}`);
+      this.report({ key: 'story.agent.error', params: { name, reply: e.replyText } });
       return false;
     }
   }

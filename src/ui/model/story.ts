@@ -1,66 +1,101 @@
-/** The event log as a story a person (or a screen reader) can follow. */
+/**
+ * The event log as a story a person (or a screen reader) can follow.
+ * A sentence is kept as a key and its parameters, and put into words when
+ * shown, so switching language retells the whole story.
+ */
 import type { StampedEvent } from '../../core/events.ts';
+import { t } from '../../i18n/index.svelte.ts';
+
+/** A sentence to say: a string key and its parameters (which may be sentences too). */
+export interface Said {
+  key: string;
+  params?: Record<string, string | number | Said>;
+}
+
+/** Puts a sentence into words in the current language. */
+export function say(s: Said): string {
+  if (!s.params) return t(s.key);
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(s.params)) params[k] = typeof v === 'object' ? say(v) : v;
+  return t(s.key, params);
+}
 
 const at = (r: { connection: string; channel: number }) => `${r.connection}:${r.channel}`;
+const s = (key: string, params?: Said['params']): Said => ({ key: `story.${key}`, params });
+const exchangeName = (name: string): Said => (name === '' ? s('default-exchange') : s('exchange-named', { name }));
 
 /** One sentence per event, or null for events that tell nothing new. */
-export function tell(e: StampedEvent): string | null {
+export function tell(e: StampedEvent): Said | null {
   switch (e.type) {
     case 'connection.opened':
-      return `Connection ${e.connection} opened as ${e.user}.`;
+      return s('connection.opened', { connection: e.connection, user: e.user });
     case 'connection.closed':
-      return e.error ? `Connection ${e.connection} closed by the broker: ${e.error.replyText}.` : `Connection ${e.connection} closed.`;
+      return e.error ? s('connection.closed.error', { connection: e.connection, reply: e.error.replyText }) : s('connection.closed', { connection: e.connection });
     case 'channel.state':
       if (e.state === 'closing') return null;
-      return e.error ? `Channel ${at(e)} closed by the broker: ${e.error.replyText}.` : `Channel ${at(e)} ${e.state === 'open' ? 'opened' : 'closed'}.`;
+      if (e.error) return s('channel.closed.error', { channel: at(e), reply: e.error.replyText });
+      return s(e.state === 'open' ? 'channel.opened' : 'channel.closed', { channel: at(e) });
     case 'exchange.declared':
-      return `Exchange ${e.exchange} (${e.exchangeType}) declared.`;
+      return s('exchange.declared', { exchange: e.exchange, type: e.exchangeType });
     case 'exchange.deleted':
-      return `Exchange ${e.exchange} deleted${e.reason === 'auto-delete' ? ' (auto-delete: its last binding went away)' : ''}.`;
+      return s(e.reason === 'auto-delete' ? 'exchange.deleted.auto' : 'exchange.deleted', { exchange: e.exchange });
     case 'queue.declared':
-      return `Queue ${e.queue} declared${e.exclusive ? ', exclusive to its connection' : ''}.`;
+      return s(e.exclusive ? 'queue.declared.exclusive' : 'queue.declared', { queue: e.queue });
     case 'queue.deleted':
-      return `Queue ${e.queue} deleted${e.reason === 'deleted' ? '' : ` (${e.reason.replace(/-/g, ' ')})`}.`;
+      return s(`queue.deleted.${e.reason}`, { queue: e.queue });
     case 'queue.purged':
-      return `Queue ${e.queue} purged: ${e.count} messages removed.`;
+      return s('queue.purged', { queue: e.queue, count: e.count });
     case 'binding.created':
-      return `${e.binding.destination.kind === 'queue' ? 'Queue' : 'Exchange'} ${e.binding.destination.name} bound to ${e.binding.source} with key '${e.binding.routingKey}'.`;
-    case 'binding.deleted':
-      return `Binding of ${e.binding.destination.name} to ${e.binding.source} with key '${e.binding.routingKey}' removed.`;
-    case 'consumer.added':
-      return `Consumer ${e.consumerTag} on ${at(e.at)} consumes from ${e.queue}${e.noAck ? ' without acks' : e.prefetch ? ` with prefetch ${e.prefetch}` : ''}.`;
+    case 'binding.deleted': {
+      const kind = e.binding.destination.kind;
+      return s(`${e.type}.${kind}`, { destination: e.binding.destination.name, source: e.binding.source, key: e.binding.routingKey });
+    }
+    case 'consumer.added': {
+      const params = { tag: e.consumerTag, channel: at(e.at), queue: e.queue, prefetch: e.prefetch };
+      return s(e.noAck ? 'consumer.added.noack' : e.prefetch ? 'consumer.added.prefetch' : 'consumer.added', params);
+    }
     case 'consumer.cancelled':
-      return `Consumer ${e.consumerTag} ${e.by === 'broker' ? 'cancelled by the broker (its queue is gone)' : e.by === 'channel-closed' ? 'ended with its channel' : 'cancelled'}.`;
+      return s(`consumer.cancelled.${e.by}`, { tag: e.consumerTag });
     case 'channel.qos':
-      return `Channel ${at(e.at)} sets prefetch ${e.prefetchCount}${e.global ? ' for the whole channel' : ' per consumer'}.`;
+      return s(e.global ? 'channel.qos.global' : 'channel.qos', { channel: at(e.at), count: e.prefetchCount });
     case 'message.published':
-      return `Message #${e.message.id} published by ${at(e.at)} to ${e.message.exchange === '' ? 'the default exchange' : `exchange ${e.message.exchange}`} with key '${e.message.routingKey}'.`;
+      return s('message.published', { id: e.message.id, channel: at(e.at), exchange: exchangeName(e.message.exchange), key: e.message.routingKey });
     case 'message.routed':
-      return e.queues.length ? `Message #${e.messageId} routed to ${e.queues.join(', ')}.` : `Message #${e.messageId} matched no binding of ${e.exchange === '' ? 'the default exchange' : e.exchange}.`;
+      return e.queues.length
+        ? s('message.routed', { id: e.messageId, queues: e.queues.join(', ') })
+        : s('message.unrouted', { id: e.messageId, exchange: exchangeName(e.exchange) });
     case 'message.enqueued':
-      return `Message #${e.messageId} waits in ${e.queue} (${e.ready} ready).`;
+      return s('message.enqueued', { id: e.messageId, queue: e.queue, ready: e.ready });
     case 'message.delivered':
-      return `Message #${e.messageId} delivered from ${e.queue} to ${e.consumerTag ?? 'basic.get'} on ${at(e.at)}, delivery tag ${e.deliveryTag}${e.redelivered ? ', redelivered' : ''}.`;
+      return s(e.redelivered ? 'message.delivered.redelivered' : 'message.delivered', {
+        id: e.messageId,
+        queue: e.queue,
+        consumer: e.consumerTag ?? 'basic.get',
+        channel: at(e.at),
+        tag: e.deliveryTag,
+      });
     case 'message.acked':
-      return e.auto ? null : `Message #${e.messageId} acknowledged (tag ${e.deliveryTag}).`;
+      return e.auto ? null : s('message.acked', { id: e.messageId, tag: e.deliveryTag });
     case 'message.nacked':
-      return `Message #${e.messageId} ${e.method === 'basic.reject' ? 'rejected' : 'nacked'} (tag ${e.deliveryTag})${e.requeue ? ', to be requeued' : ''}.`;
+      return s(`message.${e.method === 'basic.reject' ? 'rejected' : 'nacked'}${e.requeue ? '.requeue' : ''}`, { id: e.messageId, tag: e.deliveryTag });
     case 'message.requeued':
-      return `Message #${e.messageId} back in ${e.queue} at its old place, marked redelivered.`;
+      return s('message.requeued', { id: e.messageId, queue: e.queue });
     case 'message.returned':
-      return `Message #${e.messageId} returned to ${at(e.at)}: ${e.replyCode} ${e.replyText}.`;
+      return s('message.returned', { id: e.messageId, channel: at(e.at), code: e.replyCode, reply: e.replyText });
     case 'message.dead-lettered':
-      return `Message #${e.messageId} dead-lettered from ${e.queue} (${e.reason}) to exchange ${e.exchange === '' ? "''" : e.exchange}.`;
+      return s('message.dead-lettered', { id: e.messageId, queue: e.queue, reason: e.reason, exchange: e.exchange === '' ? "''" : e.exchange });
     case 'message.expired':
-      return `Message #${e.messageId} expired in ${e.queue}.`;
+      return s('message.expired', { id: e.messageId, queue: e.queue });
     case 'message.dropped':
-      return `Message #${e.messageId} dropped${e.queue ? ` from ${e.queue}` : ''} (${e.reason.replace(/-/g, ' ')}).`;
+      return e.queue
+        ? s('message.dropped.from', { id: e.messageId, queue: e.queue, reason: s(`drop.${e.reason}`) })
+        : s('message.dropped', { id: e.messageId, reason: s(`drop.${e.reason}`) });
     case 'message.confirmed':
-      return `Publish ${e.sequence} on ${at(e.at)} ${e.ack ? 'confirmed' : 'nacked'} by the broker.`;
+      return s(e.ack ? 'message.confirmed' : 'message.confirm-nacked', { sequence: e.sequence, channel: at(e.at) });
     case 'error':
-      return `Error on ${at(e.at)}: ${e.error.replyText}.`;
+      return s('error', { channel: at(e.at), reply: e.error.replyText });
     case 'broker.restarted':
-      return 'The broker restarted: durable things survived.';
+      return s('broker.restarted');
     default:
       return null;
   }
