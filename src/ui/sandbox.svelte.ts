@@ -251,7 +251,7 @@ export class Sandbox {
   /**
    * A fresh sandbox that replays a (validated) scenario: the same lines and
    * agent actions at the same virtual times, so the same state, transcript
-   * and story. Paused at the scenario's end.
+   * and story, at the scenario's end; time goes on from there as it did.
    */
   static async fromScenario(scenario: Scenario): Promise<Sandbox> {
     const sandbox = new Sandbox({ seed: scenario.seed });
@@ -262,7 +262,6 @@ export class Sandbox {
       else applyAgentOp(sandbox.agents, step.agent);
     }
     sandbox.advanceTo(sandbox.start + scenario.end);
-    sandbox.playing = false;
     sandbox.flushStory(true);
     return sandbox;
   }
