@@ -12,14 +12,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/conformance/**', 'tests/e2e/**'],
+          exclude: ['tests/conformance/**', 'tests/e2e/**', 'tests/bridge/rabbitmq/**'],
         },
       },
       {
         extends: true,
         test: {
           name: 'conformance',
-          include: ['tests/conformance/**/*.test.ts'],
+          include: ['tests/conformance/**/*.test.ts', 'tests/bridge/rabbitmq/**/*.test.ts'],
           // One RabbitMQ node serves every file: run them one at a time so
           // their queues and exchanges never meet.
           fileParallelism: false,

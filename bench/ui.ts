@@ -104,7 +104,7 @@ const INIT = `(() => {
         queueMicrotask(() => (B.frames[i + 2] = performance.now() - s));
         const w = window.warren;
         if (w) {
-          const now = w.now;
+          const now = w.time;
           const fl = w.projection.flights;
           let n = 0;
           for (let k = 0; k < fl.length; k++) if (fl[k].t0 <= now && fl[k].t1 > now) n++;

@@ -111,6 +111,7 @@ export async function startRabbit({ log = () => {} } = {}) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const node = await startRabbit({ log: console.log });
   console.log(`WARREN_AMQP_URL=${node.url}`);
+  console.log(`WARREN_RABBITMQCTL='${node.sbin}/rabbitmqctl -n ${node.nodename}' WARREN_RABBITMQ_HOME=${node.dir}`);
   console.log('Ctrl-C stops the node.');
   const bye = async () => { await node.stop(); process.exit(0); };
   process.on('SIGINT', bye);

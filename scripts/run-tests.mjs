@@ -16,6 +16,8 @@ if (!env.WARREN_AMQP_URL) {
     rabbit = await startRabbit({ log: (m) => console.log(`warren: ${m}`) });
     env.WARREN_AMQP_URL = rabbit.url;
     env.WARREN_RABBITMQCTL = `${rabbit.sbin}/rabbitmqctl -n ${rabbit.nodename}`;
+    // rabbitmqctl reaches the node with the Erlang cookie in the node's HOME
+    env.WARREN_RABBITMQ_HOME = rabbit.dir;
   } else {
     missing.push(['RabbitMQ (conformance suite)', 'apt-get install rabbitmq-server']);
   }

@@ -5,6 +5,7 @@
  * Clients talk to it through Connection and Channel (channel.ts).
  */
 import { VirtualClock, type Timer } from './clock.ts';
+import { BrokerBinding } from './binding.ts';
 import { ChannelLedger, type Delivery } from './channel-ledger.ts';
 import { startChannelActor } from './channel-machine.ts';
 import { deadLetterMessage, isDeadLetterCycle } from './dead-letter.ts';
@@ -94,11 +95,17 @@ export class Broker implements QueueHost {
     return conn;
   }
 
-  /** Advances the virtual clock, firing TTLs, expiries and timers on the way. */
-  advance(ms: number): void {
+  /**
+   * Advances the virtual clock, firing TTLs, expiries and timers on the way.
+   * With `shouldYield` (the caller's budget, asked between timers: the
+   * engine never reads a wall clock) it may stop early at a timer's time and
+   * return false; advancing again goes on exactly where it stopped.
+   */
+  advance(ms: number, shouldYield?: () => boolean): boolean {
     const from = this.clock.now;
-    this.clock.advance(ms);
+    const done = this.clock.advance(ms, shouldYield);
     this.emit({ type: 'clock.advanced', from, to: this.clock.now });
+    return done;
   }
 
   get now(): number {
@@ -400,13 +407,12 @@ export class Broker implements QueueHost {
   addBinding(source: Exchange, destination: Queue | Exchange, kind: 'queue' | 'exchange', routingKey: string, args: FieldTable): void {
     const identity = `${kind}\u0000${destination.name}\u0000${routingKey}\u0000${tableKey(args)}`;
     if (source.bindings.has(identity)) return;
-    const ref: BindingRef = { source: source.name, destination: { kind, name: destination.name }, routingKey, arguments: args };
-    const b: Binding = { source: source.name, destination, destinationKind: kind, routingKey, arguments: args, identity, routeStamp: 0, ref };
+    const b = new BrokerBinding<Queue | Exchange>(source.name, destination, kind, routingKey, args, identity);
     source.bindings.set(identity, b);
     source.index.add(b);
     if (kind === 'queue') (destination as Queue).bindings.add(b);
     else (destination as Exchange).incoming.add(b);
-    if (this.events.active) this.events.emit({ type: 'binding.created', binding: ref });
+    if (this.events.active) this.events.emit({ type: 'binding.created', binding: b.ref });
   }
 
   findBinding(source: Exchange, destination: Queue | Exchange, kind: 'queue' | 'exchange', routingKey: string, args: FieldTable): Binding | undefined {

@@ -41,13 +41,19 @@ export class VirtualClock {
     return this.heap.length ? this.heap[0].at : Infinity;
   }
 
-  /** Moves time forward by `ms`, firing every timer due on the way. */
-  advance(ms: number): void {
+  /**
+   * Moves time forward by `ms`, firing every timer due on the way. When
+   * `shouldYield` (asked after each timer) says so, time stays at that
+   * timer's and the call returns false: a later call fires the rest, in
+   * the same order, so where a caller stops changes nothing that happens.
+   */
+  advance(ms: number, shouldYield?: () => boolean): boolean {
     if (!(ms >= 0)) throw new RangeError(`cannot advance the clock by ${ms} ms`);
-    this.advanceTo(this.current + ms);
+    return this.advanceTo(this.current + ms, shouldYield);
   }
 
-  advanceTo(target: number): void {
+  /** As `advance`, to a time (never backwards: an earlier target only fires what is due). */
+  advanceTo(target: number, shouldYield?: () => boolean): boolean {
     for (;;) {
       const at = this.nextAt;
       if (at > target) break;
@@ -55,13 +61,15 @@ export class VirtualClock {
       if (timer.at > this.current) this.current = timer.at;
       timer.fire();
       this.onAdvance?.(this.current);
+      if (shouldYield?.() && this.nextAt <= target) return false;
     }
     if (target > this.current) this.current = target;
+    return true;
   }
 
-  /** Fires timers that are already due (set for now or earlier). */
-  runDue(): void {
-    this.advanceTo(this.current);
+  /** Fires timers that are already due (set for now or earlier); false when it yielded first. */
+  runDue(shouldYield?: () => boolean): boolean {
+    return this.advanceTo(this.current, shouldYield);
   }
 
   /** Restores the time (snapshot restore); pending timers are dropped. */

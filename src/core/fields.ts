@@ -173,9 +173,15 @@ export function tableKeys(t: FieldTable | undefined): string[] {
   return Object.keys(t).filter((k) => t[k] !== undefined);
 }
 
+/** No keys, or only keys whose value is undefined (what tableKeys leaves out). */
+function isEmptyTable(t: FieldTable): boolean {
+  for (const k in t) if (Object.hasOwn(t, k) && t[k] !== undefined) return false;
+  return true;
+}
+
 /** A canonical string for a table: sorted keys, types included. */
 export function tableKey(t: FieldTable | undefined): string {
-  if (!t) return '';
+  if (!t || isEmptyTable(t)) return '';
   const keys = tableKeys(t);
   if (keys.length === 0) return '';
   keys.sort();

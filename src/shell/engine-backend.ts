@@ -64,8 +64,21 @@ export class EngineBackend implements ShellBackend {
 
   async settle(): Promise<void> {}
 
+  /**
+   * How a long sleep shares the thread with a page's frames: a fresh
+   * budget for each slice of clock work, and a pause between slices. Without
+   * it a sleep is one call. Either way the same things happen at the same
+   * virtual times.
+   */
+  pace: { budget: () => () => boolean; pause: () => Promise<void> } | null = null;
+
   async sleep(seconds: number): Promise<void> {
-    this.broker.advance(Math.round(seconds * 1000));
+    const target = this.broker.now + Math.round(seconds * 1000);
+    if (!this.pace) {
+      this.broker.advance(target - this.broker.now);
+      return;
+    }
+    while (!this.broker.advance(Math.max(0, target - this.broker.now), this.pace.budget())) await this.pace.pause();
   }
 
   names(kind: 'exchange' | 'queue'): string[] {

@@ -20,6 +20,21 @@ import { SCENARIO_FORMAT, SCENARIO_VERSION, type AgentOp, type Scenario, type St
 import { Projection } from './model/projection.ts';
 import { say, tell, type Said } from './model/story.ts';
 
+/** A line of the story, put into words when shown (in the language of the moment). */
+function storyLine(time: number, said: Said): StoryLine {
+  return {
+    time,
+    said,
+    seq: 0,
+    get text() {
+      return say(said);
+    },
+  };
+}
+
+/** The story keeps this many lines (the latest). */
+const STORY_LINES = 2000;
+
 export interface StoryLine {
   time: number;
   /** What to say, kept as a key so that a language switch retells it. */
@@ -47,6 +62,28 @@ export type Selection = { kind: 'message'; id: number } | { kind: 'exchange' | '
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
 
+/** Engine work a frame may do, in ms: the rest of the frame draws. */
+export const FRAME_BUDGET_MS = 8;
+
+/**
+ * While playing, the views made by Svelte (nodes, counts, the clock) follow
+ * the world at most this often (real ms); the canvas follows every frame.
+ */
+export const VIEW_EVERY_MS = 100;
+
+/** A budget of `ms` real milliseconds from now: asked between clock timers, says when to stop. */
+export function realBudget(ms = FRAME_BUDGET_MS): () => boolean {
+  const end = performance.now() + ms;
+  return () => performance.now() > end;
+}
+
+export interface SandboxOptions {
+  seed?: number;
+  startTime?: number;
+  /** Makes the budget for one slice of engine work (a frame's); tests pass fixed ones. */
+  budget?: () => () => boolean;
+}
+
 export class Sandbox {
   broker: Broker;
   readonly backend: EngineBackend;
@@ -59,8 +96,12 @@ export class Sandbox {
   version = $state(0);
   playing = $state(true);
   speed = $state(1);
-  /** The virtual time on screen. */
+  /** The virtual time on screen, as views show it (updated at most every VIEW_EVERY_MS while playing). */
   now = $state(DEFAULT_START_TIME);
+  /** The virtual time on screen, exactly, every frame: what the canvas draws (not reactive). */
+  time = DEFAULT_START_TIME;
+  /** Real ms played since the views last followed. */
+  private sinceShown = 0;
   /** The latest virtual time the broker reached (the end of the timeline). */
   end = $state(DEFAULT_START_TIME);
   /** Set while looking at an earlier moment. */
@@ -68,8 +109,12 @@ export class Sandbox {
   transcript = $state<string[]>([]);
   /** Replaced whole (never mutated): a deep proxy of thousands of lines costs frames. */
   story = $state.raw<StoryLine[]>([]);
-  /** Lines told since the last flush: the story takes them in one assignment. */
-  private told: StoryLine[] = [];
+  /**
+   * What happened since the last flush: the story takes it in one
+   * assignment. Events are kept as they are and put in words at the flush,
+   * only the ones the log keeps (a burst tells far more than it keeps).
+   */
+  private told: Array<{ time: number; said: Said | null; event: StampedEvent | null }> = [];
   private storySeq = 0;
   private storyFlushedAt = -Infinity;
   selected = $state<Selection | null>(null);
@@ -84,12 +129,14 @@ export class Sandbox {
   private checkpoints: Checkpoint[] = [];
   private unsubscribe: () => void = () => {};
   private replaying = false;
+  private readonly budget: () => () => boolean;
 
-  constructor(options: { seed?: number; startTime?: number } = {}) {
+  constructor(options: SandboxOptions = {}) {
+    this.budget = options.budget ?? (() => realBudget());
     this.seed = options.seed ?? 1;
     this.broker = new Broker({ seed: this.seed, startTime: options.startTime });
     this.start = this.broker.now;
-    this.now = this.end = this.start;
+    this.now = this.end = this.time = this.start;
     this.listen();
     this.backend = new EngineBackend(this.broker);
     this.session = new ShellSession(this.backend, (line) => {
@@ -104,6 +151,8 @@ export class Sandbox {
         this.inputs.push({ time: this.broker.now, agent });
       },
     );
+    // A shell `sleep` over busy agents runs in slices, the page drawing between them.
+    this.backend.pace = { budget: this.budget, pause: () => this.breathe() };
   }
 
   /** Connects the shell (the seed's connect lines) and shows the first prompt. */
@@ -117,6 +166,8 @@ export class Sandbox {
     if (this.reviewing !== null) await this.resume();
     this.busy = true;
     try {
+      // What is still due at this instant (a burst's remaining chunks) happens before the line, as a replay will have it.
+      while (!this.broker.advance(0, this.budget())) await this.breathe();
       this.checkpoint();
       this.inputs.push({ time: this.broker.now, line });
       if (!line.trim().startsWith('#') && line.trim()) this.transcript.push(`${this.session.prompt}${line}`);
@@ -127,20 +178,31 @@ export class Sandbox {
     }
   }
 
-  /** Called once per animation frame with the real milliseconds since the last. */
+  /**
+   * Called once per animation frame with the real milliseconds since the
+   * last. Engine work stops at the frame's budget, between two timers: what
+   * is left (a big burst) goes on next frame, time on screen standing still
+   * meanwhile. Paused, only what is due at this instant goes on.
+   */
   tick(realMs: number): void {
-    if (!this.playing || this.reviewing !== null || this.busy) return;
-    const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
-    const due = this.scheduled[this.nextScheduled];
-    if (due && due.at <= this.broker.now + step) {
-      this.broker.advance(Math.max(0, due.at - this.broker.now));
-      this.nextScheduled++;
-      void this.run(due.line);
-      return;
-    }
-    this.broker.advance(step);
+    if (this.reviewing !== null || this.busy) return;
+    if (this.playing) {
+      const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
+      const due = this.scheduled[this.nextScheduled];
+      if (due && due.at <= this.broker.now + step) {
+        // A scheduled line is due this frame: time goes to it, then the line runs.
+        this.broker.advance(Math.max(0, due.at - this.broker.now), this.budget());
+        if (this.broker.now >= due.at) {
+          this.nextScheduled++;
+          void this.run(due.line);
+          return;
+        }
+      } else this.broker.advance(step, this.budget());
+    } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, this.budget());
+    else return;
     if (this.broker.now - (this.checkpoints.at(-1)?.time ?? 0) > 2000) this.checkpoint();
-    this.sync();
+    this.sinceShown += realMs;
+    this.sync(this.sinceShown >= VIEW_EVERY_MS);
   }
 
   play(): void {
@@ -280,26 +342,27 @@ export class Sandbox {
     this.version++;
   }
 
+  /** Between two slices of engine work: the screen catches up and the page gets a turn. */
+  private breathe(): Promise<void> {
+    if (!this.replaying) this.sync();
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
   private listen(): void {
     this.broker.events.routeDetail = true;
     this.unsubscribe = this.broker.subscribe((e) => {
       this.events.push(e);
       this.projection.apply(e);
-      const said = tell(e);
-      if (said && !this.replaying) this.tellStory(e.time, said);
+      if (!this.replaying && e.type !== 'clock.advanced') {
+        this.told.push({ time: e.time, said: null, event: e });
+        // Nothing flushed for a long while (no frames): the oldest would never be shown.
+        if (this.told.length > 20 * STORY_LINES) this.told.splice(0, this.told.length - STORY_LINES);
+      }
     });
   }
 
   private tellStory(time: number, said: Said): void {
-    this.told.push({
-      time,
-      said,
-      seq: this.storySeq++,
-      get text() {
-        return say(said);
-      },
-    });
-    if (this.told.length > 4000) this.told.splice(0, this.told.length - 2000);
+    this.told.push({ time, said, event: null });
   }
 
   /** Hands the lines told so far to the log, at most four times a second unless forced. */
@@ -308,17 +371,28 @@ export class Sandbox {
     const t = performance.now();
     if (!force && t - this.storyFlushedAt < 250) return;
     this.storyFlushedAt = t;
-    const all = this.story.concat(this.told);
+    const lines: StoryLine[] = [];
+    for (let i = this.told.length - 1; i >= 0 && lines.length < STORY_LINES; i--) {
+      const { time, event } = this.told[i];
+      const said = this.told[i].said ?? tell(event!);
+      if (said !== null) lines.push(storyLine(time, said));
+    }
     this.told = [];
-    this.story = all.length > 2000 ? all.slice(-2000) : all;
+    lines.reverse();
+    for (const line of lines) line.seq = this.storySeq++;
+    const all = this.story.concat(lines);
+    this.story = all.length > STORY_LINES ? all.slice(-STORY_LINES) : all;
   }
 
-  /** Brings the screen up to the broker's time. */
-  private sync(): void {
+  /** Brings the screen up to the broker's time: the canvas always, the views when `show` (or a person acted). */
+  private sync(show = true): void {
+    this.time = this.broker.now;
+    this.projection.advanceTo(this.time);
+    if (!show) return;
+    this.sinceShown = 0;
     this.flushStory();
-    this.end = this.broker.now;
-    this.now = this.broker.now;
-    this.projection.advanceTo(this.now);
+    this.end = this.time;
+    this.now = this.time;
     if (this.projection.version !== this.seenVersion) {
       this.seenVersion = this.projection.version;
       this.version++;
@@ -337,7 +411,7 @@ export class Sandbox {
     }
     p.advanceTo(time);
     this.projection = p;
-    this.now = time;
+    this.now = this.time = time;
     this.seenVersion = p.version;
     this.version++;
   }

@@ -38,3 +38,53 @@ describe('VirtualClock', () => {
     expect(() => clock.advance(-1)).toThrow(RangeError);
   });
 });
+
+describe('VirtualClock under a budget', () => {
+  const schedule = (clock: VirtualClock, fired: Array<[string, number]>) => {
+    clock.setTimer(10, () => fired.push(['a', clock.now]));
+    clock.setTimer(10, () => {
+      fired.push(['b', clock.now]);
+      // Work at the same instant, set by a timer: it runs after what was already due.
+      clock.setTimer(clock.now, () => fired.push(['b2', clock.now]));
+    });
+    clock.setTimer(20, () => fired.push(['c', clock.now]));
+    clock.setTimer(40, () => fired.push(['d', clock.now]));
+  };
+
+  it('stops between timers when told to, stays at the last fired time, and goes on in the same order', () => {
+    const whole = new VirtualClock(0);
+    const all: Array<[string, number]> = [];
+    schedule(whole, all);
+    expect(whole.advance(30)).toBe(true);
+    expect(whole.now).toBe(30);
+
+    const sliced = new VirtualClock(0);
+    const got: Array<[string, number]> = [];
+    schedule(sliced, got);
+    const calls: boolean[] = [];
+    for (;;) {
+      const done = sliced.advanceTo(30, () => true);
+      calls.push(done);
+      if (done) break;
+      // Time stands at the timer that fired last, not at the target.
+      expect(sliced.now).toBe(got.at(-1)![1]);
+    }
+    expect(calls).toEqual([false, false, false, true]);
+    expect(got).toEqual(all);
+    expect(got).toEqual([
+      ['a', 10],
+      ['b', 10],
+      ['b2', 10],
+      ['c', 20],
+    ]);
+    expect(sliced.now).toBe(30);
+  });
+
+  it('reports done when the last due timer fired, even if the budget is spent', () => {
+    const clock = new VirtualClock(0);
+    clock.setTimer(5, () => {});
+    expect(clock.advance(10, () => true)).toBe(true);
+    expect(clock.now).toBe(10);
+    expect(clock.runDue(() => true)).toBe(true);
+  });
+});

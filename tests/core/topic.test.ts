@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EXCHANGE_TYPES, splitTopicKey, type Binding } from '../../src/core/exchanges/index.ts';
+import { COMPILE_AFTER_MIN, TopicIndex } from '../../src/core/exchanges/topic.ts';
+import { CompiledTopic } from '../../src/core/exchanges/topic-compiled.ts';
 
 /** Routes `key` through a topic index holding one binding per pattern; returns the matching patterns. */
 function matching(patterns: string[], key: string): string[] {
@@ -60,5 +63,49 @@ describe('topic routing (RabbitMQ unit_access_control_SUITE topic_matching1)', (
     expect(hit()).toBe(1);
     index.remove(b);
     expect(hit()).toBe(0);
+  });
+
+  it('stops matching a removed binding after the index has compiled itself', () => {
+    const index = new TopicIndex();
+    const keep = { routingKey: 'a.#', destination: { name: 'q', routeStamp: 0 } } as unknown as Binding;
+    const gone = { routingKey: 'a.*.c', destination: { name: 'r', routeStamp: 0 } } as unknown as Binding;
+    index.add(keep);
+    index.add(gone);
+    const hits = () => {
+      const seen: Binding[] = [];
+      index.route('a.b.c', undefined, (b) => seen.push(b));
+      return seen;
+    };
+    for (let i = 0; i <= COMPILE_AFTER_MIN; i++) expect(hits()).toEqual([gone, keep]);
+    index.remove(gone);
+    for (let i = 0; i <= COMPILE_AFTER_MIN; i++) expect(hits()).toEqual([keep]);
+  });
+});
+
+describe('the compiled topic index', () => {
+  const word = fc.constantFrom('a', 'b', 'c', '', 'd.e');
+  const patternWord = fc.oneof(word, fc.constant('*'), fc.constant('#'));
+  const pattern = fc.array(patternWord, { maxLength: 5 }).map((ws) => ws.join('.'));
+  const key = fc.array(fc.oneof(word, fc.constant('*'), fc.constant('#'), fc.constant('z')), { maxLength: 6 }).map((ws) => ws.join('.'));
+
+  it('visits the same bindings as the trie, in the same order, for any patterns and keys', () => {
+    fc.assert(
+      fc.property(fc.array(pattern, { maxLength: 30 }), fc.array(key, { minLength: 1, maxLength: COMPILE_AFTER_MIN - 1 }), fc.nat(), (patterns, keys, cut) => {
+        const index = new TopicIndex();
+        const bindings = patterns.map((p, i) => ({ routingKey: p, identity: String(i) }) as unknown as Binding);
+        bindings.forEach((b) => index.add(b));
+        // Some removed again, so the compiled form also sees a pruned trie.
+        if (bindings.length) for (let i = cut % bindings.length; i < bindings.length; i += 3) index.remove(bindings[i]);
+        const compiled = new CompiledTopic(index.root);
+        for (const k of keys) {
+          const viaTrie: string[] = [];
+          const viaCompiled: string[] = [];
+          index.route(k, undefined, (b) => viaTrie.push(b.identity));
+          compiled.route(k, (b) => viaCompiled.push(b.identity));
+          expect(viaCompiled, `key ${JSON.stringify(k)}`).toEqual(viaTrie);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

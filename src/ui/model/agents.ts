@@ -45,6 +45,13 @@ export interface ConsumerState {
 
 export type AgentState = ProducerState | ConsumerState;
 
+/**
+ * A burst (interval 0) publishes this many messages per clock timer, all at
+ * the same virtual instant: a caller advancing the clock under a budget can
+ * stop between them, so a big burst spreads over frames.
+ */
+export const BURST_CHUNK = 20;
+
 /** Something an agent did or failed to do, for the story. */
 export type AgentReport = (said: Said) => void;
 
@@ -85,6 +92,7 @@ export class Agents {
     if (p?.kind !== 'producer') return;
     p.sent = 0;
     p.nextAt = this.broker.now;
+    // Its first message goes at this very instant, when the clock next moves (the next frame).
     this.arm(p);
   }
 
@@ -221,11 +229,10 @@ export class Agents {
         this.publishDue(p);
       }),
     );
-    if (p.nextAt <= this.broker.now) this.broker.clock.runDue();
   }
 
   private publishDue(p: ProducerState): void {
-    const burst = p.interval === 0 ? p.count - p.sent : 1;
+    const burst = p.interval === 0 ? BURST_CHUNK : 1;
     const ch = this.channel(p);
     for (let i = 0; i < burst && p.sent < p.count; i++) {
       const n = ++p.sent;
@@ -238,7 +245,7 @@ export class Agents {
         return;
       }
     }
-    p.nextAt = p.sent < p.count && p.interval > 0 ? this.broker.now + p.interval : null;
+    p.nextAt = p.sent < p.count ? this.broker.now + p.interval : null;
     this.arm(p);
   }
 

@@ -1,0 +1,101 @@
+/**
+ * The sandbox's topology as a Celery configuration module: kombu Exchange
+ * and Queue objects in `task_queues`, which a Celery worker declares (each
+ * queue, its exchange, its main binding and its extra bindings) when it
+ * starts. What a Celery configuration cannot say (exchange-to-exchange
+ * bindings, internal exchanges, exchanges no queue is bound to) is listed
+ * in the module's docstring, not silently dropped.
+ */
+import type { FieldTable } from '../core/fields.ts';
+import { docText, pyDict, pyIdentifier, pyString } from './literals.ts';
+import { PREDECLARED_EXCHANGES, type BindingDef, type Topology } from './topology.ts';
+
+const hasKeys = (t: FieldTable) => Object.keys(t).some((k) => t[k] !== undefined);
+const kw = (entries: Array<[string, string | undefined]>) => entries.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+
+export function kombuConfig(topology: Topology, title = 'a Warren scenario'): string {
+  const notes: string[] = [];
+  const taken = new Set(['Exchange', 'Queue', 'binding', 'task_queues']);
+  const exchangeVar = new Map<string, string>();
+  const exchangeLines: string[] = [];
+  const byName = new Map(topology.exchanges.map((x) => [x.name, x]));
+  const queueBindings = (name: string) => topology.bindings.filter((b) => b.destinationType === 'queue' && b.destination === name && b.source !== '');
+
+  const exchange = (name: string): string => {
+    const known = exchangeVar.get(name);
+    if (known) return known;
+    const v = pyIdentifier(`${name}_exchange`, taken);
+    exchangeVar.set(name, v);
+    const x = byName.get(name);
+    if (!x) {
+      // amq.direct and the like exist on every broker: kombu must not declare them
+      const type = name === 'amq.fanout' ? 'fanout' : name === 'amq.topic' || name === 'amq.rabbitmq.trace' ? 'topic' : name === 'amq.headers' || name === 'amq.match' ? 'headers' : 'direct';
+      exchangeLines.push(`${v} = Exchange(${[pyString(name), ...kw([['type', pyString(type)], ['no_declare', PREDECLARED_EXCHANGES.has(name) ? 'True' : undefined]])].join(', ')})`);
+      return v;
+    }
+    if (x.internal) notes.push(`exchange ${pyString(x.name)} is internal in the sandbox; kombu declares exchanges without the internal flag`);
+    exchangeLines.push(
+      `${v} = Exchange(${[
+        pyString(x.name),
+        ...kw([
+          ['type', pyString(x.type)],
+          ['durable', x.durable ? undefined : 'False'],
+          ['auto_delete', x.autoDelete ? 'True' : undefined],
+          ['arguments', hasKeys(x.arguments) ? pyDict(x.arguments) : undefined],
+        ]),
+      ].join(', ')})`,
+    );
+    return v;
+  };
+
+  const bindingCall = (b: BindingDef) =>
+    `binding(${[exchange(b.source), ...kw([['routing_key', pyString(b.routingKey)], ['arguments', hasKeys(b.arguments) ? pyDict(b.arguments) : undefined]])].join(', ')})`;
+
+  const queueLines: string[] = [];
+  for (const q of topology.queues) {
+    if (q.name.startsWith('amq.')) {
+      notes.push(`queue ${pyString(q.name)}: a server-made name, which no client may declare`);
+      continue;
+    }
+    const bindings = queueBindings(q.name);
+    const options = kw([
+      ['durable', q.durable ? undefined : 'False'],
+      ['exclusive', q.exclusive ? 'True' : undefined],
+      ['auto_delete', q.autoDelete && !q.exclusive ? 'True' : undefined],
+      ['queue_arguments', hasKeys(q.arguments) ? pyDict(q.arguments) : undefined],
+    ]);
+    if (!bindings.length) {
+      notes.push(`queue ${pyString(q.name)} is bound to no exchange in the sandbox; Celery binds such a queue to its task_default_exchange`);
+      queueLines.push(`    Queue(${[pyString(q.name), ...options].join(', ')}),`);
+      continue;
+    }
+    if (bindings.length === 1) {
+      const [only] = bindings;
+      const parts = [pyString(q.name), exchange(only.source), ...kw([['routing_key', pyString(only.routingKey)], ['binding_arguments', hasKeys(only.arguments) ? pyDict(only.arguments) : undefined]])];
+      queueLines.push(`    Queue(${[...parts, ...options].join(', ')}),`);
+      continue;
+    }
+    notes.push(`queue ${pyString(q.name)} has ${bindings.length} bindings: kombu then drops the queue's own exchange, and Celery binds it to its task_default_exchange too`);
+    const parts = [pyString(q.name), `[${bindings.map(bindingCall).join(', ')}]`];
+    queueLines.push(`    Queue(${[...parts, ...options].join(', ')}),`);
+  }
+  for (const b of topology.bindings) {
+    if (b.destinationType === 'exchange') notes.push(`exchange-to-exchange binding ${pyString(b.source)} -> ${pyString(b.destination)} (key ${pyString(b.routingKey)}): a Celery configuration cannot declare it`);
+  }
+  for (const x of topology.exchanges) {
+    if (!exchangeVar.has(x.name)) notes.push(`exchange ${pyString(x.name)} (${x.type}): no queue is bound to it, so no Celery worker declares it`);
+  }
+
+  const doc = [
+    `"""Celery configuration for ${docText(title)}: generated by Warren from the sandbox's topology.`,
+    '',
+    "Load it with app.config_from_object('celeryconfig'); a worker declares these",
+    'queues, their exchanges and bindings when it starts.',
+  ];
+  if (notes.length) doc.push('', 'Not expressed here:', ...notes.map((n) => `- ${docText(n)}`));
+  doc.push('"""');
+  const out = [...doc, 'from kombu import Exchange, Queue, binding', ''];
+  if (exchangeLines.length) out.push(...exchangeLines, '');
+  out.push('task_queues = (', ...queueLines, ')');
+  return `${out.join('\n')}\n`;
+}

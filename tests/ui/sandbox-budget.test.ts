@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { StampedEvent } from '../../src/core/events.ts';
+import { BURST_CHUNK } from '../../src/ui/model/agents.ts';
+import { Sandbox } from '../../src/ui/sandbox.svelte.ts';
+
+/**
+ * The same script, with the engine's work cut into frames or not, must give
+ * the same story: a budget only decides where a frame stops, never what
+ * happens or when (in virtual time).
+ */
+async function script(budget: () => () => boolean): Promise<{ events: StampedEvent[]; transcript: string[]; frames: number; end: number }> {
+  const s = new Sandbox({ seed: 7, budget });
+  const events: StampedEvent[] = [];
+  s.broker.subscribe((e) => events.push(e));
+  await s.open();
+  for (const line of [
+    'exchange.declare fan fanout',
+    'queue.declare a --x-message-ttl=1500',
+    'queue.declare b',
+    'queue.bind a fan',
+    'queue.bind b fan',
+  ])
+    await s.run(line);
+  s.agents.addConsumer({ queue: 'a', prefetch: 3, autoAck: false, processing: 40 });
+  s.agents.addConsumer({ queue: 'b', prefetch: 0, autoAck: true, processing: null });
+  const steady = s.agents.addProducer({ exchange: 'fan', routingKeys: ['k{n}'], body: 's{n}', mandatory: false, count: 200, interval: 7 });
+  s.agents.start(steady);
+  const burst = s.agents.addProducer({ exchange: 'fan', routingKeys: [''], body: 'b{n}', mandatory: false, count: 6 * BURST_CHUNK + 13, interval: 0 });
+  s.agents.start(burst);
+  // Typed while the burst is still going: it happens after the burst's instant.
+  await s.run("basic.publish typed fan ''");
+  // A sleep over busy agents: paced in slices when a budget says so.
+  await s.run('sleep 0.5');
+  let frames = 0;
+  const until = s.broker.now + 3000;
+  while (s.broker.now < until) {
+    s.tick(16);
+    frames++;
+  }
+  return { events, transcript: [...s.transcript], frames, end: s.broker.now };
+}
+
+/** What happened before `t`, without the clock's own reports (a sliced advance reports each slice). */
+const story = (events: StampedEvent[], t: number) =>
+  events.filter((e) => e.type !== 'clock.advanced' && e.time < t).map(({ seq: _seq, ...rest }) => rest);
+
+describe('Sandbox under a frame budget', () => {
+  it('gives the same events and transcript whether engine work is cut into frames or not', async () => {
+    const whole = await script(() => () => false);
+    const everyTimer = await script(() => () => true);
+    let n = 0;
+    const everyThird = await script(() => () => ++n % 3 === 0);
+    const t = Math.min(whole.end, everyTimer.end, everyThird.end);
+    const expected = story(whole.events, t);
+    expect(expected.filter((e) => e.type === 'message.published').length).toBeGreaterThan(6 * BURST_CHUNK + 13);
+    expect(expected.some((e) => e.type === 'message.expired')).toBe(true);
+    expect(story(everyTimer.events, t)).toEqual(expected);
+    expect(story(everyThird.events, t)).toEqual(expected);
+    expect(everyTimer.transcript).toEqual(whole.transcript);
+    // It did cut: frames that stopped early left time behind, so more frames were needed.
+    expect(everyTimer.frames).toBeGreaterThan(whole.frames);
+  });
+
+  it('publishes a burst in chunks at one virtual instant, a chunk per frame when each frame has room for one', async () => {
+    const s = new Sandbox({ budget: () => () => true });
+    await s.open();
+    await s.run('queue.declare q');
+    const name = s.agents.addProducer({ exchange: '', routingKeys: ['q'], body: 'm{n}', mandatory: false, count: 2 * BURST_CHUNK + 1, interval: 0 });
+    const t0 = s.broker.now;
+    s.agents.start(name);
+    expect(s.broker.queues.get('q')!.messageCount).toBe(0);
+    s.pause();
+    s.tick(16);
+    expect(s.broker.queues.get('q')!.messageCount).toBe(BURST_CHUNK);
+    s.tick(16);
+    expect(s.broker.queues.get('q')!.messageCount).toBe(2 * BURST_CHUNK);
+    s.tick(16);
+    expect(s.broker.queues.get('q')!.messageCount).toBe(2 * BURST_CHUNK + 1);
+    expect(s.broker.now).toBe(t0);
+    expect(s.agents.get(name)).toMatchObject({ sent: 2 * BURST_CHUNK + 1, nextAt: null });
+  });
+
+  it('finishes what is due at this instant before a typed line, as a replay from a checkpoint does', async () => {
+    const s = new Sandbox({ budget: () => () => true });
+    await s.open();
+    await s.run('queue.declare q');
+    s.pause();
+    const name = s.agents.addProducer({ exchange: '', routingKeys: ['q'], body: 'm{n}', mandatory: false, count: 3 * BURST_CHUNK, interval: 0 });
+    s.agents.start(name);
+    await s.run("basic.publish typed '' q");
+    const bodies = s.broker.queues.get('q')!.ready.toArray().map((m) => new TextDecoder().decode(m.message.body));
+    expect(bodies).toHaveLength(3 * BURST_CHUNK + 1);
+    expect(bodies.at(-1)).toBe('typed');
+    expect(bodies.at(-2)).toBe(`m${3 * BURST_CHUNK}`);
+  });
+});
