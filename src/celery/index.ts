@@ -20,12 +20,14 @@ import { CeleryBeat } from './beat.ts';
 import type { Json } from './kombu.ts';
 import { fromJson } from './python/json.ts';
 import { PyDict, PyList, PyTuple, type PyValue } from './python/values.ts';
-import { CeleryProducer, type SendResult } from './producer.ts';
+import { CeleryProducer, type AmqpCall, type SendResult } from './producer.ts';
+import type { RouteTrace } from './router.ts';
 import { CeleryWorker, type WorkerOptions } from './worker.ts';
 
 export { ConfigError } from './python/errors.ts';
 export type { CeleryFailure } from './app.ts';
 export type { SendResult, AmqpCall } from './producer.ts';
+export type { RouteTrace } from './router.ts';
 export type { TaskRun, WorkerOptions, WorkerState } from './worker.ts';
 export type { BeatEntry, BeatSend } from './beat.ts';
 export { CeleryApp, CeleryBeat, CeleryProducer, CeleryWorker };
@@ -89,13 +91,37 @@ export class CelerySandbox {
     return [...this.app.config.warnings, ...deferred];
   }
 
-  /** The routing options Celery's router would produce, as JSON, or the failure. */
-  route(task: string, call: TaskCall = {}): { route: Json } | { error: CeleryFailure } {
+  /** The routing options Celery's router would produce, as JSON, and how it decided; or the failure. */
+  route(task: string, call: TaskCall = {}): { route: Json; trace: RouteTrace } | { error: CeleryFailure } {
     try {
-      return { route: this.app.route(task, { args: pyArgs(call), kwargs: call.kwargs ? fromJson(call.kwargs) : null, options: pyOptions(call.options), sendTask: call.sendTask }, this.broker.now) };
+      const route = this.app.route(task, { args: pyArgs(call), kwargs: call.kwargs ? fromJson(call.kwargs) : null, options: pyOptions(call.options), sendTask: call.sendTask }, this.broker.now);
+      return { route, trace: this.app.router.lastTrace! };
     } catch (e) {
       return { error: failureOf(e) };
     }
+  }
+
+  /**
+   * Declares every queue of task_queues with its exchange and bindings on
+   * the client's connection, as a worker does when it starts (Celery's
+   * client itself declares only the queue it sends to). Broadcast queues
+   * are left out: each worker declares its own.
+   */
+  declareQueues(): { amqp: AmqpCall[]; error?: CeleryFailure } {
+    let queues;
+    try {
+      queues = this.app.queues.values().filter((q) => !q.broadcast);
+    } catch (e) {
+      return { amqp: [], error: failureOf(e) };
+    }
+    return this.producer.declare(queues);
+  }
+
+  /** The broker connections Celery holds: the client's and every worker's still open. */
+  get connectionNames(): string[] {
+    const names = [...this.workers.values()].filter((w) => w.state === 'running' || w.state === 'stopping').map((w) => w.connectionName);
+    const client = this.producer.connectionName;
+    return client ? [client, ...names] : names;
   }
 
   /** Sends a task: declares what the Celery client would declare and publishes the protocol 2 message. */

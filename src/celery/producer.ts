@@ -24,6 +24,7 @@ import type { Channel, Connection } from '../core/channel.ts';
 import { AmqpError } from '../core/errors.ts';
 import type { FieldTable } from '../core/fields.ts';
 import type { CeleryApp, CeleryFailure, PreparedSend, SendRequest } from './app.ts';
+import type { RouteTrace } from './router.ts';
 import { failureOf } from './app.ts';
 import { KombuExchange, KombuQueue, toJson, type Json } from './kombu.ts';
 import { fieldTable, fieldValue, wireMessage } from './message.ts';
@@ -71,6 +72,8 @@ export interface SendResult {
   via: 'apply_async' | 'send_task' | 'beat';
   /** Router.route's options, as JSON. Absent when routing failed. */
   route?: Json;
+  /** How the router decided (absent when routing failed). */
+  trace?: RouteTrace;
   exchange?: string;
   routing_key?: string;
   /** The priority property (null: none was sent). */
@@ -135,6 +138,29 @@ export class CeleryProducer {
     this.reset();
   }
 
+  /** The name of the client's connection on the broker, while one is open. */
+  get connectionName(): string | null {
+    return this.connection?.isOpen ? this.connection.name : null;
+  }
+
+  /**
+   * Declares queues (with their exchanges and bindings) on the client's
+   * connection, as kombu's maybe_declare does before a publish; a refusal
+   * comes back in py-amqp's words and the client starts a new connection.
+   */
+  declare(queues: KombuQueue[]): { amqp: AmqpCall[]; error?: CeleryFailure } {
+    const amqp: AmqpCall[] = [];
+    try {
+      const ch = this.open();
+      for (const q of queues) this.maybeDeclare(ch, q, amqp);
+      return { amqp };
+    } catch (e) {
+      if (!(e instanceof AmqpError)) return { amqp, error: failureOf(e) };
+      this.reset();
+      return { amqp, error: { type: AMQP_ERROR_NAMES[e.code] ?? 'AMQPError', message: amqpErrorLine(e) } };
+    }
+  }
+
   /** Sends a task as apply_async / send_task would (via 'beat' only changes the label). */
   send(name: string, req: SendRequest, via?: 'beat'): SendResult {
     const amqp: AmqpCall[] = [];
@@ -144,7 +170,8 @@ export class CeleryProducer {
     } catch (e) {
       return { task: name, id: req.taskId ?? '', via: via ?? (this.app.task(name) && !req.sendTask ? 'apply_async' : 'send_task'), queues: [], amqp, error: failureOf(e) };
     }
-    const result: SendResult = { task: name, id: prepared.taskId, via: via ?? prepared.via, route: toJson(prepared.options), queues: [], amqp };
+    const trace = this.app.router.lastTrace ?? undefined;
+    const result: SendResult = { task: name, id: prepared.taskId, via: via ?? prepared.via, route: toJson(prepared.options), trace, queues: [], amqp };
     try {
       this.publish(prepared, result);
     } catch (e) {

@@ -27,6 +27,8 @@ import { PyCallable, PyDict, PyList, PyTuple, hashKey, typeName, type PyValue } 
 import type { CeleryQueues } from './queues.ts';
 import { iterate } from './python/builtins.ts';
 
+const queueName = (q: PyValue | undefined): string | null => (q instanceof KombuQueue ? q.name : typeof q === 'string' ? q : null);
+
 /** `dict(route)`, or {'queue': route} when dict() raises ValueError (a queue name). */
 function routeDict(route: PyValue): PyDict {
   try {
@@ -40,7 +42,7 @@ function routeDict(route: PyValue): PyDict {
 /** celery.app.routes.MapRoute */
 export class MapRoute {
   private readonly map = new PyDict();
-  private readonly patterns: Array<{ key: PyValue; regex: CompiledRegex; route: PyValue }> = [];
+  private readonly patterns: Array<{ key: PyValue; shown: string; regex: CompiledRegex; route: PyValue }> = [];
 
   constructor(source: PyValue) {
     const pairs = source instanceof PyDict ? source.items().map(([k, v]) => new PyTuple([k, v])) : iterate(source);
@@ -54,10 +56,10 @@ export class MapRoute {
       if (items.length > 2) throw pyError('ValueError', 'too many values to unpack (expected 2)');
       if (items.length < 2) throw pyError('ValueError', `not enough values to unpack (expected 2, got ${items.length})`);
       const [k, v] = items;
-      if (k instanceof PyPattern) this.setPattern(k, k.regex, v);
+      if (k instanceof PyPattern) this.setPattern(k, k.regex, v, `re.compile(${JSON.stringify(k.pattern)})`);
       else if (this.hasStar(k)) {
         if (typeof k !== 'string') throw pyError('TypeError', `expected str, got ${typeName(k)}`);
-        this.setPattern(k, compileGlob(k), v);
+        this.setPattern(k, compileGlob(k), v, k);
       } else this.map.set(k, v);
     }
   }
@@ -68,19 +70,24 @@ export class MapRoute {
     throw pyError('TypeError', `argument of type '${typeName(k)}' is not iterable`);
   }
 
-  private setPattern(key: PyValue, regex: CompiledRegex, route: PyValue): void {
+  private setPattern(key: PyValue, regex: CompiledRegex, route: PyValue, shown: string): void {
     // An OrderedDict keyed by the compiled pattern: an equal pattern replaces the route, keeping its place.
     const compiled = key instanceof PyPattern ? key : new PyPattern(regex);
     const h = hashKey(compiled);
     const existing = this.patterns.find((p) => hashKey(p.key) === h);
     if (existing) existing.route = route;
-    else this.patterns.push({ key: compiled, regex, route });
+    else this.patterns.push({ key: compiled, shown, regex, route });
   }
 
   route(name: string): PyValue {
+    return this.match(name)?.route ?? null;
+  }
+
+  /** The route for a task name and the key that gave it (the name itself, a glob or a regex's pattern). */
+  match(name: string): { key: string; route: PyValue } | null {
     const exact = this.map.get(name);
-    if (exact !== undefined) return routeDict(exact);
-    for (const p of this.patterns) if (p.regex.match(name)) return routeDict(p.route);
+    if (exact !== undefined) return { key: name, route: routeDict(exact) };
+    for (const p of this.patterns) if (p.regex.match(name)) return { key: p.shown, route: routeDict(p.route) };
     return null;
   }
 }
@@ -104,6 +111,24 @@ export function lpmerge(left: PyDict, right: PyDict): PyDict {
   return left;
 }
 
+/** How Router.route decided, in Celery's order, for a person to read. */
+export interface RouteTrace {
+  /** The queue the options named before any router (the call's, or the task's own attribute), or null. */
+  optionsQueue: string | null;
+  /** How many routers task_routes holds. */
+  routers: number;
+  /**
+   * The first router that answered (not None): its place in task_routes,
+   * a dict (with the key that matched) or a function (with its name); an
+   * empty answer stops the search but routes nothing.
+   */
+  answered: { index: number; kind: 'map' | 'function'; name: string | null; key: string | null; empty: boolean } | null;
+  /** task_default_queue was used: neither the options nor a router named a queue. */
+  defaultQueue: boolean;
+  /** The queue decided, or null (e.g. a route naming only an exchange). */
+  queue: string | null;
+}
+
 export interface RouteRequest {
   name: string;
   args: PyValue;
@@ -124,17 +149,30 @@ export class CeleryRouter {
     this.routers = prepareRoutes(config.get('task_routes'));
   }
 
+  /** How the last call of route() decided. */
+  lastTrace: RouteTrace | null = null;
+
   /** Router.route: the options the message will be sent with. Throws PyException / QueueNotFound. */
   route(req: RouteRequest): PyDict {
     // Router.route: `kwargs = {} if not kwargs else kwargs` before any router sees it.
     if (!this.truthy(req.kwargs)) req = { ...req, kwargs: new PyDict() };
+    this.lastTrace = null;
     let options = this.expand(req.options);
+    const trace: RouteTrace = { optionsQueue: queueName(options.get('queue')), routers: this.routers.length, answered: null, defaultQueue: false, queue: null };
+    const done = (result: PyDict) => {
+      trace.queue = queueName(result.get('queue'));
+      this.lastTrace = trace;
+      return result;
+    };
     if (this.routers.length) {
-      const route = this.lookup(req, options);
-      if (route !== null && this.truthy(route)) return lpmerge(this.expand(route), options);
+      const route = this.lookup(req, options, trace);
+      if (route !== null && this.truthy(route)) return done(lpmerge(this.expand(route), options));
     }
-    if (!options.has('queue')) options = lpmerge(this.expand(this.config.get('task_default_queue')), options);
-    return options;
+    if (!options.has('queue')) {
+      trace.defaultQueue = true;
+      options = lpmerge(this.expand(this.config.get('task_default_queue')), options);
+    }
+    return done(options);
   }
 
   private truthy(v: PyValue): boolean {
@@ -161,19 +199,22 @@ export class CeleryRouter {
     return out;
   }
 
-  private lookup(req: RouteRequest, options: PyDict): PyValue {
-    for (const r of this.routers) {
-      const route = this.query(r, req, options);
-      if (route !== null) return route;
+  private lookup(req: RouteRequest, options: PyDict, trace: RouteTrace): PyValue {
+    for (const [index, r] of this.routers.entries()) {
+      if (r.kind === 'map') {
+        const hit = r.map.match(req.name);
+        if (!hit) continue;
+        trace.answered = { index, kind: 'map', name: null, key: hit.key, empty: !this.truthy(hit.route) };
+        return hit.route;
+      }
+      const fn = r.kind === 'call' ? r.fn : this.resolve(r.name);
+      if (!(fn instanceof PyCallable)) throw pyError('TypeError', `'${typeName(fn)}' object is not callable`);
+      const route = this.interp.callOutside(fn, [req.name, req.args, req.kwargs, options], new Map([['task', req.task]]));
+      if (route === null) continue;
+      trace.answered = { index, kind: 'function', name: fn.name, key: null, empty: !this.truthy(route) };
+      return route;
     }
     return null;
-  }
-
-  private query(r: Router, req: RouteRequest, options: PyDict): PyValue {
-    if (r.kind === 'map') return r.map.route(req.name);
-    const fn = r.kind === 'call' ? r.fn : this.resolve(r.name);
-    if (!(fn instanceof PyCallable)) throw pyError('TypeError', `'${typeName(fn)}' object is not callable`);
-    return this.interp.callOutside(fn, [req.name, req.args, req.kwargs, options], new Map([['task', req.task]]));
   }
 
   /**

@@ -89,6 +89,8 @@ export class CeleryWorker {
   private readonly running = new Map<number, { held: Held; run: TaskRun; timer: Timer }>();
   private pumping = false;
   private pumpTimer: Timer | null = null;
+  /** The queue whose basic.consume is under way: messages already waiting arrive before its tag is known. */
+  private consuming: string | null = null;
 
   constructor(
     source: string,
@@ -116,7 +118,9 @@ export class CeleryWorker {
       }
       this.channel.basicQos({ prefetchCount: this.prefetchCount, global: false });
       for (const q of this.queueNames) {
+        this.consuming = q;
         const { consumerTag } = this.channel.basicConsume({ queue: q, noAck: false });
+        this.consuming = null;
         this.consumerQueues.set(consumerTag, q);
       }
     } catch (e) {
@@ -125,6 +129,11 @@ export class CeleryWorker {
       if (this.connection.isOpen) this.connection.close();
       throw e;
     }
+  }
+
+  /** The name of its connection on the broker. */
+  get connectionName(): string {
+    return this.connection.name;
   }
 
   /** Tasks received and not yet started (Celery's reserved requests). */
@@ -137,7 +146,7 @@ export class CeleryWorker {
   }
 
   private receive(d: DeliveryInfo): void {
-    this.buffer.push({ delivery: d, queue: this.consumerQueues.get(d.consumerTag) ?? '', receivedAt: this.broker.now });
+    this.buffer.push({ delivery: d, queue: this.consumerQueues.get(d.consumerTag) ?? this.consuming ?? '', receivedAt: this.broker.now });
     this.schedulePump();
     this.onChange?.();
   }

@@ -130,6 +130,8 @@ export class Sandbox {
   private unsubscribe: () => void = () => {};
   private replaying = false;
   private readonly budget: () => () => boolean;
+  /** Called with the restored broker when a rewind replaces it (clients holding the old one take it back). */
+  readonly onRewind: Array<(broker: Broker) => void> = [];
 
   constructor(options: SandboxOptions = {}) {
     this.budget = options.budget ?? (() => realBudget());
@@ -176,6 +178,19 @@ export class Sandbox {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Runs a UI action that uses the engine directly rather than a shell line
+   * (the Celery panel): from the moment on screen, and remembered with a
+   * checkpoint after it, so a rewind to a later moment keeps what it did.
+   */
+  async act<T>(fn: () => T): Promise<T> {
+    if (this.reviewing !== null) await this.resume();
+    const result = fn();
+    this.checkpoint();
+    this.sync();
+    return result;
   }
 
   /**
@@ -268,6 +283,7 @@ export class Sandbox {
       this.listen();
       this.backend.rebind(this.broker);
       this.agents.restore(this.broker, cp.agents);
+      for (const rebind of this.onRewind) rebind(this.broker);
       this.session.counter = cp.counter;
       const replay = this.inputs.slice(cp.inputs).filter((i) => i.time <= t);
       this.inputs = this.inputs.slice(0, cp.inputs);
