@@ -12,7 +12,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/conformance/**', 'tests/e2e/**', 'tests/bridge/rabbitmq/**'],
+          exclude: ['tests/conformance/**', 'tests/e2e/**', 'tests/bridge/rabbitmq/**', 'tests/components/**'],
+        },
+      },
+      {
+        // Svelte components mounted in a simulated DOM (jsdom), with
+        // Svelte's browser build (mount, flushSync).
+        extends: true,
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'components',
+          include: ['tests/components/**/*.test.ts'],
+          environment: 'jsdom',
         },
       },
       {

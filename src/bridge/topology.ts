@@ -5,7 +5,7 @@
  * to a broker, and the round-trip tests compare two of them.
  */
 import type { Broker } from '../core/broker.ts';
-import type { FieldTable } from '../core/fields.ts';
+import { tableKey, type FieldTable } from '../core/fields.ts';
 
 export interface ExchangeDef {
   name: string;
@@ -76,4 +76,26 @@ export function applyTopology(broker: Broker, topology: Topology): void {
     const destination = b.destinationType === 'queue' ? broker.queues.get(b.destination) : broker.exchanges.get(b.destination);
     if (source && destination) broker.addBinding(source, destination, b.destinationType, b.routingKey, b.arguments);
   }
+}
+
+/**
+ * What in `topology` the broker already has with other properties: building
+ * it there would be refused (406 PRECONDITION_FAILED, inequivalent arg…),
+ * so the page refuses the import before touching anything.
+ */
+export function conflicts(broker: Broker, topology: Topology): string[] {
+  const out: string[] = [];
+  for (const x of topology.exchanges) {
+    const have = broker.exchanges.get(x.name);
+    if (!have) continue;
+    const same = have.type.name === x.type && have.durable === x.durable && have.autoDelete === x.autoDelete && have.internal === x.internal && tableKey(have.arguments) === tableKey(x.arguments);
+    if (!same) out.push(`exchange '${x.name}' already exists with other properties`);
+  }
+  for (const q of topology.queues) {
+    const have = broker.queues.get(q.name);
+    if (!have) continue;
+    const same = have.owner === null && have.durable === q.durable && have.autoDelete === q.autoDelete && tableKey(have.arguments) === tableKey(q.arguments);
+    if (!same) out.push(`queue '${q.name}' already exists with other properties`);
+  }
+  return out;
 }

@@ -18,6 +18,7 @@ import type { AgentState } from './model/agents.ts';
 import { RecordingAgents, applyAgentOp } from '../scenario/recording-agents.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION, type AgentOp, type Scenario, type Step } from '../scenario/format.ts';
 import { Projection } from './model/projection.ts';
+import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
 import { say, tell, type Said } from './model/story.ts';
 
 /** A line of the story, put into words when shown (in the language of the moment). */
@@ -118,6 +119,11 @@ export class Sandbox {
   private storySeq = 0;
   private storyFlushedAt = -Infinity;
   selected = $state<Selection | null>(null);
+  /** Each channel as its xstate machine says (keyed like the projection's channels), at the time on screen. */
+  // Replaced whole at each reading, never mutated: a plain map in raw state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  channels = $state.raw<ReadonlyMap<string, ChannelStatus>>(new Map());
+  private channelHistory = new ChannelHistory();
   busy = $state(false);
 
   readonly start: number;
@@ -163,8 +169,8 @@ export class Sandbox {
     this.checkpoint();
   }
 
-  /** Runs a shell line (typed, or made by a UI action) and records it. */
-  async run(line: string): Promise<void> {
+  /** Runs a shell line (typed, or made by a UI action) and records it; returns what the shell printed for it. */
+  async run(line: string): Promise<string[]> {
     if (this.reviewing !== null) await this.resume();
     this.busy = true;
     try {
@@ -173,8 +179,10 @@ export class Sandbox {
       this.checkpoint();
       this.inputs.push({ time: this.broker.now, line });
       if (!line.trim().startsWith('#') && line.trim()) this.transcript.push(`${this.session.prompt}${line}`);
+      const from = this.transcript.length;
       await this.session.execute(line);
       this.sync();
+      return this.transcript.slice(from);
     } finally {
       this.busy = false;
     }
@@ -300,6 +308,7 @@ export class Sandbox {
       this.replaying = false;
     }
     this.reviewing = null;
+    this.channelHistory.forgetAfter(t);
     this.flushStory(true);
     this.story = this.story.filter((s) => s.time <= t);
     this.rebuild(t);
@@ -351,6 +360,11 @@ export class Sandbox {
       this.checkpoint();
     }
     this.sync();
+  }
+
+  /** The shell lines run so far, in order (the scenario the bridge exports as code). */
+  get script(): string[] {
+    return this.inputs.flatMap((i) => ('line' in i ? [i.line] : []));
   }
 
   /** The agents' list changed (views re-read it). */
@@ -409,6 +423,7 @@ export class Sandbox {
     this.flushStory();
     this.end = this.time;
     this.now = this.time;
+    this.channels = this.channelHistory.record(this.time, readChannels(this.broker));
     if (this.projection.version !== this.seenVersion) {
       this.seenVersion = this.projection.version;
       this.version++;
@@ -428,6 +443,7 @@ export class Sandbox {
     p.advanceTo(time);
     this.projection = p;
     this.now = this.time = time;
+    this.channels = this.channelHistory.at(time);
     this.seenVersion = p.version;
     this.version++;
   }

@@ -30,19 +30,18 @@ export function launch(): Promise<Browser> {
   });
 }
 
-/**
- * For a describe block: the site and the browser, started before its tests
- * and stopped after them. Read the fields inside tests (they are set by then).
- */
-export function useSiteAndBrowser(): { server: ViteDevServer; browser: Browser; url: string } {
-  const env = {} as { server: ViteDevServer; browser: Browser; url: string };
+/** Starts the site and Chromium before a suite's tests and stops them after; read `url` and `browser` inside the tests. */
+export function siteAndBrowser(): { readonly url: string; readonly browser: Browser } {
+  const ctx = {} as { url: string; browser: Browser; server: ViteDevServer };
   beforeAll(async () => {
-    Object.assign(env, await startSite());
-    env.browser = await launch();
+    const site = await startSite();
+    ctx.server = site.server;
+    ctx.url = site.url;
+    ctx.browser = await launch();
   });
   afterAll(async () => {
-    await env.browser?.close();
-    await env.server?.close();
+    await ctx.browser?.close();
+    await ctx.server?.close();
   });
-  return env;
+  return ctx;
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { chromiumPath, useSiteAndBrowser } from './browser.ts';
+import { chromiumPath, siteAndBrowser } from './browser.ts';
 
 const WALKTHROUGH = [
   'exchange.declare testexchange direct',
@@ -19,7 +19,7 @@ const WALKTHROUGH = [
 ];
 
 describe.skipIf(!chromiumPath)('the sandbox page', () => {
-  const site = useSiteAndBrowser();
+  const site = siteAndBrowser();
   const errors: string[] = [];
 
 
@@ -78,6 +78,39 @@ describe.skipIf(!chromiumPath)('the sandbox page', () => {
     await expect(inspector.textContent()).resolves.toMatch(/'\*' takes 'usa', 'weather' = 'weather'/);
     await expect(inspector.textContent()).resolves.toMatch(/'norway' ≠ 'usa' \(word 1 of 'usa.weather'\)/);
     await page.screenshot({ path: '/tmp/warren-topic.png' });
+    await page.close();
+  });
+
+  it("shows each channel as its machine says: state, next tag, unacked tags, prefetch, confirm mode; headers bindings by their arguments", async () => {
+    const page = await open();
+    for (const line of [
+      'exchange.declare reports headers',
+      'queue.declare pdf',
+      'queue.bind pdf reports --x-match=any --format=pdf --lang=en',
+      '@2 basic.qos 3',
+      '@2 basic.consume pdf --consumer_tag=reader',
+      'confirm.select',
+      'basic.publish r1 reports "" --header.format=pdf',
+      'basic.publish r2 reports "" --header.lang=en',
+    ]) await type(page, line);
+    const label = page.locator('.label', { has: page.locator('.edge-label') }).first();
+    await expect(label.locator('.edge-label tspan').allTextContents()).resolves.toEqual(['x-match any', 'format = pdf', 'lang = en']);
+    const consumer = page.locator('[aria-label^="Consumer reader on channel"]');
+    await page.waitForFunction(() => document.querySelector('[aria-label^="Consumer reader"] [data-unacked]')?.textContent === 'unacked 1 2');
+    await expect(consumer.locator('[data-state]').textContent()).resolves.toBe('open');
+    await expect(consumer.textContent()).resolves.toContain('prefetch 3');
+    await expect(consumer.textContent()).resolves.toContain('next tag 3');
+    await expect(page.locator('[aria-label^="Channel "][aria-label*="confirm mode"]').count()).resolves.toBe(1);
+    await consumer.click();
+    const machine = page.locator('.inspector .machine');
+    await expect(machine.locator('[data-field=state]').textContent()).resolves.toBe('open');
+    await expect(machine.locator('[data-field=next-tag]').textContent()).resolves.toBe('3');
+    await expect(machine.locator('[data-field=unacked]').textContent()).resolves.toBe('1 2');
+    await expect(machine.locator('[data-field=prefetch]').textContent()).resolves.toBe('3 per consumer, 0 for the channel');
+    // Live: an ack from the shell takes tag 1 away.
+    await type(page, '@2 basic.ack 1');
+    await page.waitForFunction(() => document.querySelector('.inspector .machine [data-field=unacked]')?.textContent === '2');
+    await page.screenshot({ path: '/tmp/warren-channels.png' });
     await page.close();
   });
 

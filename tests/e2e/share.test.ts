@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, useSiteAndBrowser } from './browser.ts';
+import { chromiumPath, siteAndBrowser } from './browser.ts';
 
 const HOSTILE_QUEUE = '<img src=x onerror="window.pwned=1">';
 const HOSTILE_BODY = '<script>window.pwned=2</script>';
 
 describe.skipIf(!chromiumPath)('share and save', () => {
-  const site = useSiteAndBrowser();
+  const site = siteAndBrowser();
   const errors: string[] = [];
 
 

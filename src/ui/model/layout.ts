@@ -20,7 +20,7 @@ export interface LayoutOptions {
   margin: number;
 }
 
-export const DEFAULT_LAYOUT: LayoutOptions = { columnWidth: 220, rowHeight: 96, margin: 70 };
+export const DEFAULT_LAYOUT: LayoutOptions = { columnWidth: 300, rowHeight: 100, margin: 70 };
 
 export function layout(p: Projection, pinned: ReadonlyMap<string, { x: number; y: number }>, o: LayoutOptions = DEFAULT_LAYOUT): Map<string, LayoutNode> {
   // Exchange depth along e2e bindings (cycles stop at the first repeat).

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { flushSync } from 'svelte';
+import AgentsPanel from '../../src/ui/components/AgentsPanel.svelte';
+import Inspector from '../../src/ui/components/Inspector.svelte';
+import ShellPanel from '../../src/ui/components/ShellPanel.svelte';
+import StoryLog from '../../src/ui/components/StoryLog.svelte';
+import { byText, click, fill, openSandbox, play, render, settle } from './mount.ts';
+
+const key = (el: Element, k: string) => {
+  el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+  flushSync();
+};
+
+describe('StoryLog', () => {
+  it('tells what happened, in order, with the time, and only up to the moment under review', async () => {
+    const s = await openSandbox(['queue.declare q']);
+    const view = render(StoryLog, { sandbox: s });
+    play(s, 500);
+    await s.run("basic.publish m '' q");
+    play(s, 2000);
+    // The page hands lines over at most four times a second; the test asks now.
+    s.flushStory(true);
+    flushSync();
+    const lines = [...view.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
+    expect(lines).toContain('0.0s Queue q declared.');
+    expect(lines.some((l) => /^0\.\ds Message #1 published by a:1 to the default exchange with key 'q'\.$/.test(l))).toBe(true);
+    expect(view.querySelector('ol')!.getAttribute('aria-live')).toBe('polite');
+    s.scrubTo(s.start);
+    flushSync();
+    expect([...view.querySelectorAll('li')].map((li) => li.textContent)).not.toContainEqual(expect.stringContaining('Message #1'));
+  });
+});
+
+describe('Inspector', () => {
+  it('shows a consumer with its channel as the machine says, and a message with its route and why', async () => {
+    const s = await openSandbox([
+      'exchange.declare news topic',
+      'queue.declare usa',
+      'queue.bind usa news usa.#',
+      '@2 basic.qos 2',
+      '@2 basic.consume usa --consumer_tag=reader',
+      'basic.publish a news usa.weather',
+    ]);
+    const view = render(Inspector, { sandbox: s });
+    expect(view.textContent).toContain('Click a message');
+    play(s, 3000);
+    const consumer = [...s.projection.consumers.values()][0];
+    s.selected = { kind: 'consumer', id: consumer.id };
+    flushSync();
+    expect(view.querySelector('h3')!.textContent).toBe('Consumer reader');
+    const field = (f: string) => view.querySelector(`.machine [data-field=${f}]`)!.textContent;
+    expect(field('state')).toBe('open');
+    expect(field('next-tag')).toBe('2');
+    expect(field('unacked')).toBe('1');
+    expect(field('prefetch')).toBe('2 per consumer, 0 for the channel');
+    expect(field('mode')).toBe('no confirms, no transaction');
+    // Live: the ack arrives, the machine's view follows.
+    await s.run('@2 basic.ack 1');
+    flushSync();
+    expect(field('unacked')).toBe('—');
+
+    s.selected = { kind: 'message', id: 1 };
+    flushSync();
+    expect(view.querySelector('h3')!.textContent).toBe('Message #1');
+    expect(view.querySelector('dd code')!.textContent).toBe('a');
+    const route = [...view.querySelectorAll('.bindings li')].map((li) => li.textContent!.trim());
+    expect(route).toEqual([expect.stringMatching(/^✓ → queue usa: .*'usa' = 'usa'.*'#'/)]);
+  });
+
+  it('shows an exchange with its bindings in their own terms (headers: the arguments)', async () => {
+    const s = await openSandbox(['exchange.declare reports headers', 'queue.declare pdf', 'queue.bind pdf reports --x-match=any --format=pdf']);
+    const view = render(Inspector, { sandbox: s });
+    s.selected = { kind: 'exchange', id: 'x:reports' };
+    flushSync();
+    expect(view.querySelector('h3')!.textContent).toBe('Exchange reports');
+    expect([...view.querySelectorAll('ul li')].map((l) => l.textContent)).toEqual(['→ queue pdf: x-match any, format = pdf']);
+  });
+});
+
+describe('AgentsPanel', () => {
+  it('adds a consumer, and its buttons ack, nack, reject and crash through the agents', async () => {
+    const s = await openSandbox(['queue.declare jobs', "basic.publish j1 '' jobs", "basic.publish j2 '' jobs", "basic.publish j3 '' jobs"]);
+    const view = render(AgentsPanel, { sandbox: s });
+    expect(view.textContent).toContain('No agents yet');
+    fill(byText(view, 'label', /^queue/).querySelector('input'), 'jobs');
+    fill(byText(view, 'label', /^prefetch/).querySelector('input'), '2');
+    view.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    flushSync();
+    play(s, 200);
+    const item = () => view.querySelector('ul li')!;
+    expect(item().textContent).toMatch(/wa on jobs · acks by hand · got 2/);
+    expect(item().querySelector('.held')!.textContent).toBe('holding tags 1 2');
+    click(byText(item(), 'button', 'ack'));
+    play(s, 200);
+    expect(item().querySelector('.held')!.textContent).toBe('holding tags 2 3');
+    // basic.reject requeues (AMQP's default): j2 comes straight back, redelivered, as tag 4.
+    click(byText(item(), 'button', 'reject'));
+    play(s, 200);
+    expect(item().querySelector('.held')!.textContent).toBe('holding tags 3 4');
+    click(byText(item(), 'button', 'nack'));
+    play(s, 200);
+    expect(item().querySelector('.held')!.textContent).toBe('holding tags 4 5');
+    expect(s.broker.queues.get('jobs')!.messageCount).toBe(0);
+    click(byText(item(), 'button', 'crash'));
+    play(s, 200);
+    expect(item().textContent).toContain('crashed');
+    // The crash closed its channel: what it held is back in the queue.
+    expect(s.broker.queues.get('jobs')!.messageCount).toBe(2);
+    click(byText(item(), 'button', 'restart'));
+    expect(s.agents.list[0]).toMatchObject({ kind: 'consumer', consumerTag: 'wa' });
+    click(view.querySelector('[aria-label="Remove wa"]'));
+    expect(s.agents.list).toEqual([]);
+  });
+});
+
+describe('ShellPanel', () => {
+  it('runs a typed line, recalls it with ↑, and completes with Tab', async () => {
+    const s = await openSandbox(['queue.declare jobs']);
+    const view = render(ShellPanel, { sandbox: s });
+    const input = view.querySelector<HTMLInputElement>('#shell-input')!;
+    expect(view.querySelector('label')!.textContent).toBe('2> ');
+    fill(input, "basic.publish hi '' jobs");
+    view.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await settle();
+    expect(view.querySelector('pre')!.textContent).toContain("2> basic.publish hi '' jobs\nok.");
+    expect(input.value).toBe('');
+    key(input, 'ArrowUp');
+    expect(input.value).toBe("basic.publish hi '' jobs");
+    fill(input, 'queue.pu');
+    key(input, 'Tab');
+    expect(input.value).toBe('queue.purge ');
+    fill(input, 'queue.purge j');
+    key(input, 'Tab');
+    expect(input.value).toBe('queue.purge jobs ');
+  });
+});
