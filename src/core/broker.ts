@@ -211,8 +211,8 @@ export class Broker implements QueueHost {
     return ch.ledger.nextTag - 1;
   }
 
-  enqueued(queue: Queue, entry: QueuedMessage): void {
-    if (this.events.active) this.emit({ type: 'message.enqueued', messageId: entry.message.id, queue: queue.name, ready: queue.ready.length });
+  enqueued(queue: Queue, messageId: number): void {
+    if (this.events.active) this.emit({ type: 'message.enqueued', messageId, queue: queue.name, ready: queue.ready.length });
   }
 
   dropped(queue: Queue | null, entry: QueuedMessage | Message, reason: DropReason): void {

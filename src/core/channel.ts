@@ -14,7 +14,7 @@ import type { ChannelRef, RouteHop } from './events.ts';
 import type { Exchange } from './exchange.ts';
 import { EXCHANGE_TYPES } from './exchanges/index.ts';
 import { integerArg, typeOf, valueOf, type FieldTable, type FieldValue } from './fields.ts';
-import { toBytes, type Message, type MessageProperties } from './message.ts';
+import { newMessage, toBytes, type Message, type MessageProperties } from './message.ts';
 import { assertArgEquivalent, assertFieldEquivalent, assertQueueArgsEquivalent, validateQueueArguments } from './queue-arguments.ts';
 import { Consumer, type Queue } from './queue.ts';
 
@@ -446,15 +446,7 @@ export class Channel {
       }
     }
     const seq = this.ledger.confirm ? ++this.ledger.publishSeq : 0;
-    const message: Message = {
-      id: ++b.messageCounter,
-      exchange: exchangeName,
-      routingKey,
-      routingKeys,
-      properties: props,
-      body,
-      persistent: props.deliveryMode === 2,
-    };
+    const message = newMessage(++b.messageCounter, exchangeName, routingKey, routingKeys, props, body);
     const mandatory = !!p.mandatory;
     if (this.tx) this.tx.publishes.push(() => this.routeAndDeliver(x, message, mandatory, seq));
     else this.routeAndDeliver(x, message, mandatory, seq);
@@ -664,7 +656,10 @@ export class Channel {
     const b = this.broker;
     const hops: RouteHop[] | null = b.events.active ? [] : null;
     if (hops) b.emit({ type: 'message.published', message, at: this.ref, mandatory });
+    // Whether only the queue it reaches will hold this Message object (see Queue.accept).
+    let alone = hops === null && message.routingKeys.length === 1;
     if (x.name === '' && message.routingKey.startsWith(`${REPLY_TO}.`)) {
+      alone = false;
       b.replyTargets.get(message.routingKey.slice(REPLY_TO.length + 1))?.deliverReply(message);
     }
     const queues = b.route(x, message.routingKeys, message.properties.headers, hops);
@@ -675,7 +670,7 @@ export class Channel {
         b.emit({ type: 'message.returned', messageId: message.id, at: this.ref, replyCode: 312, replyText: 'NO_ROUTE' });
         this.client?.returned?.({ replyCode: 312, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey, message });
       } else b.dropped(null, message, 'unroutable');
-    } else if (queues.length === 1) rejected = !queues[0].accept(message);
+    } else if (queues.length === 1) rejected = !queues[0].accept(message, alone);
     else b.deliverAll(() => {
       for (let i = 0; i < queues.length; i++) if (!queues[i].accept(message)) rejected = true;
     });

@@ -49,6 +49,19 @@ export interface Message {
   readonly persistent: boolean;
 }
 
+/**
+ * Makes a message object. Every Message the engine makes comes from here,
+ * so they all share one shape.
+ */
+export function newMessage(id: number, exchange: string, routingKey: string, routingKeys: readonly string[], properties: MessageProperties, body: Uint8Array): Message {
+  return { id, exchange, routingKey, routingKeys, properties, body, persistent: properties.deliveryMode === 2 };
+}
+
+/** A message published with its routing key alone (no CC/BCC), made again from its parts. */
+export function restoreMessage(id: number, exchange: string, routingKey: string, properties: MessageProperties, body: Uint8Array): Message {
+  return newMessage(id, exchange, routingKey, [routingKey], properties, body);
+}
+
 /** One copy of a message in one queue. */
 export class QueuedMessage {
   redelivered = false;

@@ -16,7 +16,7 @@ export interface QueueHost {
   canReceive(consumer: Consumer): boolean;
   deadLetter(queue: Queue, entry: QueuedMessage, reason: DeadLetterReason): void;
   dropped(queue: Queue, entry: QueuedMessage, reason: DropReason): void;
-  enqueued(queue: Queue, entry: QueuedMessage): void;
+  enqueued(queue: Queue, messageId: number): void;
   expire(queue: Queue): void;
 }
 
@@ -148,26 +148,31 @@ export class Queue implements BindingTarget {
 
   /**
    * A routed message arrives (RabbitMQ's deliver_or_enqueue). Returns false
-   * when the queue refuses it (reject-publish overflow).
+   * when the queue refuses it (reject-publish overflow). `owned`: the caller
+   * hands over the only reference to this Message object (nobody has seen
+   * it: no event, no other queue), so if it waits it may be kept as its
+   * parts and made again, equal, when it leaves.
    */
-  accept(message: Message): boolean {
+  accept(message: Message, owned = false): boolean {
     if (this.overflow !== 'drop-head' && this.wouldOverflow(message.body.length)) {
       const entry = new QueuedMessage(message, this.seq++, Infinity, 0);
       if (this.overflow === 'reject-publish-dlx') this.host.deadLetter(this, entry, 'maxlen');
       else this.host.dropped(this, entry, 'reject-publish');
       return false;
     }
-    const entry = new QueuedMessage(message, this.seq++, this.expiryFor(message), this.priorityOf(message));
+    const seq = this.seq++;
+    const expiresAt = this.expiryFor(message);
+    const priority = this.priorityOf(message);
     if (this.ready.length === 0) {
       const consumer = this.pickConsumer();
       if (consumer) {
-        this.host.deliver(consumer, this, entry);
+        this.host.deliver(consumer, this, new QueuedMessage(message, seq, expiresAt, priority));
         this.rotate(consumer);
         return true;
       }
     }
-    this.ready.push(entry);
-    this.host.enqueued(this, entry);
+    this.ready.pushMessage(message, seq, expiresAt, priority, owned);
+    this.host.enqueued(this, message.id);
     this.dropExpired();
     // Dropping for the length limit may bring a message already due to the head.
     if (this.enforceMaxLength()) this.dropExpired();
@@ -291,11 +296,8 @@ export class Queue implements BindingTarget {
   /** Expired messages leave only from the head. */
   dropExpired(): void {
     const now = this.host.now;
-    for (;;) {
-      const head = this.ready.peek();
-      if (!head || head.expiresAt > now) return;
-      this.ready.shift();
-      this.host.deadLetter(this, head, 'expired');
+    while (this.ready.length && this.ready.headExpiresAt() <= now) {
+      this.host.deadLetter(this, this.ready.shift()!, 'expired');
     }
   }
 
@@ -316,11 +318,12 @@ export class Queue implements BindingTarget {
   }
 
   private scheduleTtl(): void {
-    const head = this.ready.peek();
-    if (!head || head.expiresAt === Infinity) return;
-    if (this.ttlTimer && !this.ttlTimer.cancelled && this.ttlTimer.at <= head.expiresAt) return;
+    if (!this.ready.length) return;
+    const expiresAt = this.ready.headExpiresAt();
+    if (expiresAt === Infinity) return;
+    if (this.ttlTimer && !this.ttlTimer.cancelled && this.ttlTimer.at <= expiresAt) return;
     this.host.cancelTimer(this.ttlTimer);
-    this.ttlTimer = this.host.setTimer(head.expiresAt, () => {
+    this.ttlTimer = this.host.setTimer(expiresAt, () => {
       this.ttlTimer = null;
       if (this.deleted) return;
       this.dropExpired();

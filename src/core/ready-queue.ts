@@ -1,4 +1,26 @@
-import type { QueuedMessage } from './message.ts';
+import { QueuedMessage, restoreMessage, type Message, type MessageProperties } from './message.ts';
+
+// A ready message is one slot of the ring: REFS references and NUMS numbers.
+// A message nobody else holds ("owned": see Queue.accept) is kept as its
+// parts, and a Message object is made again only when it leaves the queue;
+// so a long queue is a few flat arrays, not several heap objects per message
+// that the garbage collector would copy and promote.
+const MESSAGE = 0; // the Message itself, or undefined when kept as parts
+const EXCHANGE = 1;
+const ROUTING_KEY = 2;
+const PROPERTIES = 3;
+const BODY = 4;
+const REFS = 5;
+const ID = 0;
+const SEQ = 1;
+const EXPIRES_AT = 2;
+const NUMS = 3;
+/**
+ * How many messages must be waiting ahead before an owned message is kept
+ * as parts. Behind fewer, it leaves before the garbage collector's young
+ * generation fills, so keeping the object is cheaper than making it again.
+ */
+export const PARTS_BEHIND = 1024;
 
 /**
  * A queue's ready messages in delivery order, with constant-time append and
@@ -7,21 +29,34 @@ import type { QueuedMessage } from './message.ts';
  * never delivered, and a small heap keyed by enqueue order holds them.
  */
 export class ReadyQueue {
-  private ring: Array<QueuedMessage | undefined> = new Array(16);
+  private capacity = 16;
+  private refs: unknown[] = new Array(16 * REFS);
+  private nums = new Float64Array(16 * NUMS);
+  private redelivered = new Uint8Array(16);
   private head = 0;
   private count = 0;
   private requeued: QueuedMessage[] = [];
   bytes = 0;
 
+  /** `priority`: the priority level this queue holds (0 for a plain queue). */
+  constructor(readonly priority = 0) {}
+
   get length(): number {
     return this.count + this.requeued.length;
   }
 
+  /** Appends a copy that is in line already (snapshot restore, broker restart). */
   push(m: QueuedMessage): void {
-    if (this.count === this.ring.length) this.grow();
-    this.ring[(this.head + this.count) & (this.ring.length - 1)] = m;
-    this.count++;
-    this.bytes += m.size;
+    this.append(m.message, false, m.seq, m.expiresAt, m.redelivered);
+  }
+
+  /**
+   * Appends a newly arrived message (its priority is this queue's). `owned`:
+   * nobody else holds this Message object, so the queue may keep its parts
+   * instead and make an equal one when it leaves.
+   */
+  pushMessage(message: Message, seq: number, expiresAt: number, _priority: number, owned: boolean): void {
+    this.append(message, owned, seq, expiresAt, false);
   }
 
   /** Puts a message that was taken from this queue back in its place. */
@@ -38,18 +73,26 @@ export class ReadyQueue {
     this.bytes += m.size;
   }
 
+  /** When the head expires (call only when not empty). */
+  headExpiresAt(): number {
+    if (this.requeued.length) return this.requeued[0].expiresAt;
+    return this.nums[this.head * NUMS + EXPIRES_AT];
+  }
+
   peek(): QueuedMessage | undefined {
     if (this.requeued.length) return this.requeued[0];
-    return this.count ? this.ring[this.head] : undefined;
+    return this.count ? this.entryAt(this.head) : undefined;
   }
 
   shift(): QueuedMessage | undefined {
     let m: QueuedMessage | undefined;
     if (this.requeued.length) m = this.popRequeued();
     else if (this.count) {
-      m = this.ring[this.head];
-      this.ring[this.head] = undefined;
-      this.head = (this.head + 1) & (this.ring.length - 1);
+      const slot = this.head;
+      m = this.entryAt(slot);
+      const r = slot * REFS;
+      for (let k = 0; k < REFS; k++) this.refs[r + k] = undefined;
+      this.head = (slot + 1) & (this.capacity - 1);
       this.count--;
     }
     if (m) this.bytes -= m.size;
@@ -59,18 +102,59 @@ export class ReadyQueue {
   /** Every ready message in delivery order (for snapshots and views). */
   toArray(): QueuedMessage[] {
     const out = [...this.requeued].sort((a, b) => a.seq - b.seq);
-    for (let i = 0; i < this.count; i++) out.push(this.ring[(this.head + i) & (this.ring.length - 1)]!);
+    for (let i = 0; i < this.count; i++) out.push(this.entryAt((this.head + i) & (this.capacity - 1)));
     return out;
   }
 
   clear(): QueuedMessage[] {
     const all = this.toArray();
-    this.ring = new Array(16);
+    this.capacity = 16;
+    this.refs = new Array(16 * REFS);
+    this.nums = new Float64Array(16 * NUMS);
+    this.redelivered = new Uint8Array(16);
     this.head = 0;
     this.count = 0;
     this.requeued = [];
     this.bytes = 0;
     return all;
+  }
+
+  private append(message: Message, owned: boolean, seq: number, expiresAt: number, redelivered: boolean): void {
+    if (this.count === this.capacity) this.grow();
+    const slot = (this.head + this.count) & (this.capacity - 1);
+    const r = slot * REFS;
+    if (owned && this.count >= PARTS_BEHIND) {
+      this.refs[r + EXCHANGE] = message.exchange;
+      this.refs[r + ROUTING_KEY] = message.routingKey;
+      this.refs[r + PROPERTIES] = message.properties;
+      this.refs[r + BODY] = message.body;
+      this.nums[slot * NUMS + ID] = message.id;
+    } else this.refs[r + MESSAGE] = message;
+    this.nums[slot * NUMS + SEQ] = seq;
+    this.nums[slot * NUMS + EXPIRES_AT] = expiresAt;
+    this.redelivered[slot] = redelivered ? 1 : 0;
+    this.count++;
+    this.bytes += message.body.length;
+  }
+
+  /** The entry in a slot; a message kept as parts becomes a Message again, and stays one. */
+  private entryAt(slot: number): QueuedMessage {
+    const r = slot * REFS;
+    let message = this.refs[r + MESSAGE] as Message | undefined;
+    if (message === undefined) {
+      message = restoreMessage(
+        this.nums[slot * NUMS + ID],
+        this.refs[r + EXCHANGE] as string,
+        this.refs[r + ROUTING_KEY] as string,
+        this.refs[r + PROPERTIES] as MessageProperties,
+        this.refs[r + BODY] as Uint8Array,
+      );
+      this.refs[r + MESSAGE] = message;
+      for (let k = 1; k < REFS; k++) this.refs[r + k] = undefined;
+    }
+    const entry = new QueuedMessage(message, this.nums[slot * NUMS + SEQ], this.nums[slot * NUMS + EXPIRES_AT], this.priority);
+    if (this.redelivered[slot]) entry.redelivered = true;
+    return entry;
   }
 
   private popRequeued(): QueuedMessage {
@@ -95,9 +179,21 @@ export class ReadyQueue {
   }
 
   private grow(): void {
-    const next: Array<QueuedMessage | undefined> = new Array(this.ring.length * 2);
-    for (let i = 0; i < this.count; i++) next[i] = this.ring[(this.head + i) & (this.ring.length - 1)];
-    this.ring = next;
+    const old = this.capacity;
+    const size = old * 2;
+    const refs: unknown[] = new Array(size * REFS);
+    const nums = new Float64Array(size * NUMS);
+    const redelivered = new Uint8Array(size);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) & (old - 1);
+      for (let k = 0; k < REFS; k++) refs[i * REFS + k] = this.refs[from * REFS + k];
+      for (let k = 0; k < NUMS; k++) nums[i * NUMS + k] = this.nums[from * NUMS + k];
+      redelivered[i] = this.redelivered[from];
+    }
+    this.capacity = size;
+    this.refs = refs;
+    this.nums = nums;
+    this.redelivered = redelivered;
     this.head = 0;
   }
 }
@@ -111,7 +207,7 @@ export class PriorityReady {
   private total = 0;
 
   constructor(readonly maxPriority: number) {
-    this.levels = Array.from({ length: maxPriority + 1 }, () => new ReadyQueue());
+    this.levels = Array.from({ length: maxPriority + 1 }, (_, p) => new ReadyQueue(p));
   }
 
   get length(): number {
@@ -129,9 +225,21 @@ export class PriorityReady {
     this.total++;
   }
 
+  pushMessage(message: Message, seq: number, expiresAt: number, priority: number, owned: boolean): void {
+    this.levels[priority].pushMessage(message, seq, expiresAt, priority, owned);
+    this.total++;
+  }
+
   requeue(m: QueuedMessage): void {
     this.levels[m.priority].requeue(m);
     this.total++;
+  }
+
+  /** When the head expires (call only when not empty). */
+  headExpiresAt(): number {
+    let p = this.maxPriority;
+    while (!this.levels[p].length) p--;
+    return this.levels[p].headExpiresAt();
   }
 
   peek(): QueuedMessage | undefined {

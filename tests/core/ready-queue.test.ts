@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueuedMessage, type Message } from '../../src/core/message.ts';
-import { PriorityReady, ReadyQueue } from '../../src/core/ready-queue.ts';
+import { PARTS_BEHIND, PriorityReady, ReadyQueue } from '../../src/core/ready-queue.ts';
 
 const msg = (id: number): Message => ({ id, exchange: '', routingKey: 'q', routingKeys: ['q'], properties: {}, body: new Uint8Array(id), persistent: false });
 const entry = (seq: number, priority = 0) => new QueuedMessage(msg(seq), seq, Infinity, priority);
@@ -34,6 +34,49 @@ describe('ReadyQueue', () => {
     expect(q.bytes).toBe(7);
     q.shift();
     expect(q.bytes).toBe(4);
+  });
+});
+
+describe('ReadyQueue, long', () => {
+  const n = PARTS_BEHIND + 50;
+
+  it('gives back equal messages for those it kept as parts, and the same objects for the others', () => {
+    const q = new ReadyQueue();
+    const owned = Array.from({ length: n }, (_, i) => msg(i + 1));
+    const shared = msg(n + 1);
+    owned.forEach((m, i) => q.pushMessage(m, i, i === 7 ? 5000 : Infinity, 0, true));
+    q.pushMessage(shared, n, Infinity, 0, false);
+    expect(q.length).toBe(n + 1);
+    expect(q.bytes).toBe(((n + 1) * (n + 2)) / 2);
+    const out = q.toArray();
+    expect(out.map((e) => e.message)).toEqual([...owned, shared]);
+    expect(out[n].message).toBe(shared);
+    // The first PARTS_BEHIND arrived with fewer ahead: kept as they came.
+    expect(out[0].message).toBe(owned[0]);
+    expect(out[7].expiresAt).toBe(5000);
+    // Made again once, then the same object every time it is looked at.
+    expect(q.toArray()[n - 1].message).toBe(out[n - 1].message);
+    expect(out[n - 1].message).not.toBe(owned[n - 1]);
+  });
+
+  it('keeps order, expiry and the redelivered mark across growth and requeues', () => {
+    const q = new ReadyQueue();
+    for (let i = 1; i <= n; i++) q.pushMessage(msg(i), i, 1000 + i, 0, true);
+    const first = q.shift()!;
+    const second = q.shift()!;
+    q.requeue(second);
+    second.redelivered = true;
+    q.requeue(first);
+    first.redelivered = true;
+    expect(q.headExpiresAt()).toBe(1001);
+    const out: QueuedMessage[] = [];
+    while (q.length) out.push(q.shift()!);
+    expect(out.map((e) => e.message.id)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(out.map((e) => e.seq)).toEqual(out.map((e) => e.message.id));
+    expect(out.slice(0, 3).map((e) => e.redelivered)).toEqual([true, true, false]);
+    expect(out[n - 1].expiresAt).toBe(1000 + n);
+    expect(out[n - 1].message.routingKeys).toEqual(['q']);
+    expect(q.bytes).toBe(0);
   });
 });
 
