@@ -11,8 +11,10 @@
  * broker, and the workers that were running at that moment start again.
  */
 import type { Broker } from '../core/broker.ts';
+import { AmqpError } from '../core/errors.ts';
 import { CelerySandbox, ConfigError, type AmqpCall, type CeleryFailure, type RouteTrace, type SendResult, type TaskRun, type WorkerState } from '../celery/index.ts';
 import type { Sandbox } from './sandbox.svelte.ts';
+import type { Said } from './model/story.ts';
 
 /** The seed's queue declaration (队列声明) and its task_routes example (指定任务目标). */
 export const SEED_CONFIG = `from kombu import Exchange, Queue
@@ -94,12 +96,16 @@ interface WorkerLife {
   endedAt: number | null;
 }
 
-/** Parses the send form's args as a JSON list; '' is no arguments. */
-function parseArgs(text: string): unknown[] | null {
-  if (!text.trim()) return null;
-  const v: unknown = JSON.parse(text);
-  if (!Array.isArray(v)) throw new SyntaxError('args must be a JSON list, e.g. [4, 4]');
-  return v;
+/** Parses the send form's args as a JSON list ('' is no arguments), or says what is wrong. */
+function parseArgs(text: string): { args: unknown[] | null } | { error: Said } {
+  if (!text.trim()) return { args: null };
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { error: { key: 'celery.args.not-json' } };
+  }
+  return Array.isArray(v) ? { args: v } : { error: { key: 'celery.args.not-list' } };
 }
 
 export class CeleryPanel {
@@ -110,7 +116,7 @@ export class CeleryPanel {
   declared = $state.raw<{ amqp: AmqpCall[]; error?: CeleryFailure } | null>(null);
   sent = $state.raw<SentTask[]>([]);
   /** A send form mistake (not Celery's: e.g. args that are not JSON). */
-  formError = $state<string | null>(null);
+  formError = $state<Said | null>(null);
   /** Bumped when workers start, stop or crash. */
   version = $state(0);
   /** A configuration is loaded (tasks can be sent, workers started). */
@@ -152,26 +158,20 @@ export class CeleryPanel {
 
   /** The routing decision for the form, without sending (null when nothing is loaded). */
   preview(form: SendForm): { route: unknown; trace: RouteTrace } | { error: CeleryFailure } | null {
-    if (!this.celery) return null;
-    let args: unknown[] | null;
-    try {
-      args = parseArgs(form.args);
-    } catch {
-      return null;
-    }
-    return this.celery.route(form.task, { args, options: this.options(form) });
+    const parsed = parseArgs(form.args);
+    if (!this.celery || 'error' in parsed) return null;
+    return this.celery.route(form.task, { args: parsed.args, options: this.options(form) });
   }
 
   /** Sends a task as apply_async (send_task for names the configuration does not define). */
   async send(form: SendForm): Promise<SendResult | null> {
     if (!this.celery) return null;
-    let args: unknown[] | null;
-    try {
-      args = parseArgs(form.args);
-    } catch (e) {
-      this.formError = (e as Error).message;
+    const parsed = parseArgs(form.args);
+    if ('error' in parsed) {
+      this.formError = parsed.error;
       return null;
     }
+    const args = parsed.args;
     this.formError = null;
     const options = this.options(form);
     const at = this.sandbox.reviewing ?? this.sandbox.broker.now;
@@ -182,15 +182,19 @@ export class CeleryPanel {
     return result;
   }
 
-  /** Starts a worker; a broker refusal or a bad option comes back as text. */
-  async startWorker(form: WorkerForm): Promise<string | null> {
+  /** Starts a worker; a name in use or a broker refusal comes back as a sentence. */
+  async startWorker(form: WorkerForm): Promise<Said | null> {
     if (!this.celery) return null;
-    return this.sandbox.act(() => {
+    if (this.celery.workers.get(form.name)?.state === 'running') return { key: 'celery.worker.name-taken', params: { name: form.name } };
+    return this.sandbox.act((): Said | null => {
       try {
         this.spawn(this.celery!, form, this.sandbox.broker.now);
         return null;
       } catch (e) {
-        return e instanceof Error ? e.message : String(e);
+        if (e instanceof AmqpError) return { key: 'celery.worker.refused', params: { reply: e.replyText } };
+        // Celery's own refusal (e.g. QueueNotFound for a -Q queue), in its words.
+        if (e instanceof Error) return { key: 'celery.worker.failed', params: { error: `${e.name}: ${e.message}` } };
+        throw e;
       } finally {
         this.remember();
         this.version++;

@@ -49,6 +49,23 @@ describe.skipIf(!chromiumPath)('the page in two languages', () => {
     await expect(page.locator('header h1').textContent()).resolves.toContain('AMQP 0-9-1 沙盒');
     // What was built and typed is still there; the protocol text stays verbatim.
     await expect(page.locator('.shell pre').textContent()).resolves.toContain('ok. queue:jobs messages:0 consumers:0.');
+    // The story already told is retold, the topology relabelled.
+    await expect(page.locator('.story').textContent()).resolves.toContain('已声明队列 jobs。');
+    await expect(page.locator('[aria-label^="队列 jobs："]').count()).resolves.toBe(1);
+    // No English UI words are left outside protocol text (shell transcript, code, names).
+    const english = /\b(ready|unacked|declared|opened|Build|Agents|Inspector|What happened|Play|Pause|Step|Speed|name|type|Run|queue|exchange|bind|publish|delete|durable|consumer|prefetch)\b/;
+    for (const tab of ['创建', '角色', '检查器']) {
+      await page.getByRole('tab', { name: tab }).click();
+      const shown = await page.evaluate(() => {
+        const copy = document.querySelector('.app')!.cloneNode(true) as HTMLElement;
+        copy.querySelectorAll('pre, code, select, .title, datalist').forEach((n) => n.remove());
+        return copy.textContent!;
+      });
+      const rest = shown.replace(/'[^']*'|（[a-z-]+）/g, '').replace(/jobs|Warren|AMQP|EN|guest|Celery|direct|fanout|topic|headers/g, '');
+      const leftover = rest.match(english);
+      // Shows the English word in its context when one is left.
+      expect(leftover ? rest.slice(Math.max(0, leftover.index! - 60), leftover.index! + 60) : '').toBe('');
+    }
     await page.screenshot({ path: '/tmp/warren-zh.png' });
 
     await page.reload();

@@ -73,7 +73,14 @@ describe('CeleryPanel', () => {
     expect([r.exchange, r.routing_key, r.priority, r.queues]).toEqual(['', 'videos', 5, ['videos']]);
     expect(celery.sent.at(-1)!.options).toEqual({ queue: 'videos', priority: 5 });
     expect(await celery.send(form('tasks.add', { args: '{"x": 1}' }))).toBeNull();
-    expect(celery.formError).toBe('args must be a JSON list, e.g. [4, 4]');
+    expect(say(celery.formError!)).toBe('args must be a JSON list, e.g. [4, 4]');
+    expect(await celery.send(form('tasks.add', { args: '[4,' }))).toBeNull();
+    expect(say(celery.formError!)).toBe('args must be JSON, e.g. [4, 4]');
+    await celery.startWorker(worker('w1'));
+    expect(await celery.startWorker(worker('w1'))).toEqual({ key: 'celery.worker.name-taken', params: { name: 'w1' } });
+    celery.source = 'task_create_missing_queues = False\n';
+    await celery.load();
+    expect(await celery.startWorker(worker('w9', { queues: 'nope' }))).toEqual({ key: 'celery.worker.failed', params: { error: "QueueNotFound: Queue 'nope' missing from task_queues" } });
   });
 
   it('a crashed worker with acks_late gives its task back, redelivered, and a second worker runs it', async () => {
