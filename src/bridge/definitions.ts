@@ -13,7 +13,7 @@
  *   their bindings, and listed as skipped: an exclusive queue belongs to a
  *   connection, and RabbitMQ's import skips every `amq.*` name.
  */
-import { isTyped, typeOf, valueOf, type FieldTable, type FieldValue } from '../core/fields.ts';
+import { typeOf, valueOf, type FieldTable, type FieldValue } from '../core/fields.ts';
 import type { Topology } from './topology.ts';
 
 /** The version of RabbitMQ whose behaviour Warren follows, as the files name it. */
@@ -76,7 +76,7 @@ export interface ExportResult {
   skipped: Skipped[];
 }
 
-/** A field value as JSON, as RabbitMQ writes it; null when JSON cannot hold it. */
+/** A field value as JSON, as RabbitMQ writes it; undefined when JSON cannot hold it. */
 export function fieldToJson(v: FieldValue): Json | undefined {
   const t = typeOf(v);
   const raw = valueOf(v);
@@ -107,7 +107,7 @@ export function fieldToJson(v: FieldValue): Json | undefined {
       return out;
     }
     case 'table': {
-      const out = tableToJson(isTyped(v) ? (raw as FieldTable) : (v as FieldTable));
+      const out = tableToJson(v as FieldTable);
       return out.problems.length ? undefined : out.json;
     }
     default:
