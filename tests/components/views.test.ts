@@ -132,5 +132,10 @@ describe('ShellPanel', () => {
     fill(input, 'queue.purge j');
     key(input, 'Tab');
     expect(input.value).toBe('queue.purge jobs ');
+    // On an empty line Tab is left to the browser: it moves focus on (no keyboard trap).
+    fill(input, '');
+    const tab = new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true });
+    input.dispatchEvent(tab);
+    expect(tab.defaultPrevented).toBe(false);
   });
 });
