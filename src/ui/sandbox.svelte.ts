@@ -14,7 +14,9 @@ import type { BrokerSnapshot } from '../core/snapshot.ts';
 import type { StampedEvent } from '../core/events.ts';
 import { EngineBackend } from '../shell/engine-backend.ts';
 import { ShellSession } from '../shell/session.ts';
-import { Agents, type AgentState } from './model/agents.ts';
+import type { AgentState } from './model/agents.ts';
+import { RecordingAgents, applyAgentOp } from '../scenario/recording-agents.ts';
+import { SCENARIO_FORMAT, SCENARIO_VERSION, type AgentOp, type Scenario, type Step } from '../scenario/format.ts';
 import { Projection } from './model/projection.ts';
 import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
 import { say, tell, type Said } from './model/story.ts';
@@ -54,6 +56,9 @@ interface Checkpoint {
   counter: number;
 }
 
+/** A recorded input: a shell line or an agent action, at its virtual time. */
+type Input = { time: number; line: string } | { time: number; agent: AgentOp };
+
 export type Selection = { kind: 'message'; id: number } | { kind: 'exchange' | 'queue' | 'consumer' | 'client'; id: string };
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
@@ -84,7 +89,8 @@ export class Sandbox {
   broker: Broker;
   readonly backend: EngineBackend;
   readonly session: ShellSession;
-  readonly agents: Agents;
+  readonly agents: RecordingAgents;
+  readonly seed: number;
   projection = new Projection();
 
   /** Bumped when the viewed world changed: views re-read the projection then. */
@@ -122,7 +128,10 @@ export class Sandbox {
 
   readonly start: number;
   private events: StampedEvent[] = [];
-  private inputs: Array<{ time: number; line: string }> = [];
+  private inputs: Input[] = [];
+  /** Shell lines to run when the clock reaches their time (a script playing), and the next one. */
+  private scheduled: Array<{ at: number; line: string }> = [];
+  private nextScheduled = 0;
   private checkpoints: Checkpoint[] = [];
   private unsubscribe: () => void = () => {};
   private replaying = false;
@@ -132,7 +141,8 @@ export class Sandbox {
 
   constructor(options: SandboxOptions = {}) {
     this.budget = options.budget ?? (() => realBudget());
-    this.broker = new Broker({ seed: options.seed ?? 1, startTime: options.startTime });
+    this.seed = options.seed ?? 1;
+    this.broker = new Broker({ seed: this.seed, startTime: options.startTime });
     this.start = this.broker.now;
     this.now = this.end = this.time = this.start;
     this.listen();
@@ -140,7 +150,15 @@ export class Sandbox {
     this.session = new ShellSession(this.backend, (line) => {
       if (!this.replaying) this.transcript.push(line);
     });
-    this.agents = new Agents(this.broker, (said) => this.tellStory(this.broker.now, said));
+    this.agents = new RecordingAgents(
+      this.broker,
+      (said) => this.tellStory(this.broker.now, said),
+      (agent) => {
+        if (this.replaying) return;
+        this.checkpoint();
+        this.inputs.push({ time: this.broker.now, agent });
+      },
+    );
     // A shell `sleep` over busy agents runs in slices, the page drawing between them.
     this.backend.pace = { budget: this.budget, pause: () => this.breathe() };
   }
@@ -191,8 +209,19 @@ export class Sandbox {
    */
   tick(realMs: number): void {
     if (this.reviewing !== null || this.busy) return;
-    if (this.playing) this.broker.advance(Math.max(0, Math.min(realMs, 250)) * this.speed, this.budget());
-    else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, this.budget());
+    if (this.playing) {
+      const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
+      const due = this.scheduled[this.nextScheduled];
+      if (due && due.at <= this.broker.now + step) {
+        // A scheduled line is due this frame: time goes to it, then the line runs.
+        this.broker.advance(Math.max(0, due.at - this.broker.now), this.budget());
+        if (this.broker.now >= due.at) {
+          this.nextScheduled++;
+          void this.run(due.line);
+          return;
+        }
+      } else this.broker.advance(step, this.budget());
+    } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, this.budget());
     else return;
     if (this.broker.now - (this.checkpoints.at(-1)?.time ?? 0) > 2000) this.checkpoint();
     this.sinceShown += realMs;
@@ -216,9 +245,15 @@ export class Sandbox {
       return;
     }
     this.playing = false;
-    const next = Math.min(this.projection.nextChangeAfter(this.broker.now) ?? Infinity, this.broker.clock.nextAt);
+    const due = this.scheduled[this.nextScheduled];
+    const next = Math.min(this.projection.nextChangeAfter(this.broker.now) ?? Infinity, this.broker.clock.nextAt, due?.at ?? Infinity);
     if (next === Infinity) return;
     this.broker.advance(next - this.broker.now);
+    if (due && due.at <= this.broker.now) {
+      this.nextScheduled++;
+      void this.run(due.line);
+      return;
+    }
     this.sync();
   }
 
@@ -264,9 +299,11 @@ export class Sandbox {
       for (const input of replay) {
         this.broker.advance(input.time - this.broker.now);
         this.inputs.push(input);
-        await this.session.execute(input.line);
+        if ('line' in input) await this.session.execute(input.line);
+        else applyAgentOp(this.agents, input.agent);
       }
       this.broker.advance(t - this.broker.now);
+      this.nextScheduled = this.scheduled.filter((s) => s.at <= t).length;
     } finally {
       this.replaying = false;
     }
@@ -278,9 +315,56 @@ export class Sandbox {
     this.end = t;
   }
 
+  /** Whether scheduled lines are still to run. */
+  get scriptDone(): boolean {
+    return this.nextScheduled >= this.scheduled.length;
+  }
+
+  /**
+   * Schedules shell lines to run `gap` ms of virtual time apart, the first
+   * `gap` ms from now (comments and blank lines are skipped).
+   */
+  schedule(lines: string[], gap: number): void {
+    let at = this.broker.now;
+    for (const line of lines) if (line.trim() && !line.trim().startsWith('#')) this.scheduled.push({ at: (at += gap), line });
+  }
+
+  /** What was done here, as a scenario that replays to this state. */
+  toScenario(extras: Record<string, unknown> = {}): Scenario {
+    const steps = this.inputs.map((i): Step => ('line' in i ? { at: i.time - this.start, line: i.line } : { at: i.time - this.start, agent: i.agent }));
+    return { format: SCENARIO_FORMAT, version: SCENARIO_VERSION, seed: this.seed, steps, end: this.end - this.start, extras };
+  }
+
+  /**
+   * A fresh sandbox that replays a (validated) scenario: the same lines and
+   * agent actions at the same virtual times, so the same state, transcript
+   * and story, at the scenario's end; time goes on from there as it did.
+   */
+  static async fromScenario(scenario: Scenario): Promise<Sandbox> {
+    const sandbox = new Sandbox({ seed: scenario.seed });
+    await sandbox.open();
+    for (const step of scenario.steps) {
+      sandbox.advanceTo(sandbox.start + step.at);
+      if ('line' in step) await sandbox.run(step.line);
+      else applyAgentOp(sandbox.agents, step.agent);
+    }
+    sandbox.advanceTo(sandbox.start + scenario.end);
+    sandbox.flushStory(true);
+    return sandbox;
+  }
+
+  /** Moves the clock forward to `time`, with the checkpoints playing would have taken. */
+  private advanceTo(time: number): void {
+    while (this.broker.now < time) {
+      this.broker.advance(Math.min(2000, time - this.broker.now));
+      this.checkpoint();
+    }
+    this.sync();
+  }
+
   /** The shell lines run so far, in order (the scenario the bridge exports as code). */
   get script(): string[] {
-    return this.inputs.map((i) => i.line);
+    return this.inputs.flatMap((i) => ('line' in i ? [i.line] : []));
   }
 
   /** The agents' list changed (views re-read it). */

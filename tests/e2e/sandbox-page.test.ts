@@ -2,11 +2,10 @@
  * The sandbox page in headless Chromium: type into the shell panel, watch
  * the topology and the messages, use the time controls.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { chromiumPath, launch, startSite } from './browser.ts';
+import { chromiumPath, siteAndBrowser } from './browser.ts';
 
 const WALKTHROUGH = [
   'exchange.declare testexchange direct',
@@ -20,27 +19,14 @@ const WALKTHROUGH = [
 ];
 
 describe.skipIf(!chromiumPath)('the sandbox page', () => {
-  let server: ViteDevServer;
-  let browser: Browser;
-  let url: string;
+  const site = siteAndBrowser();
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    const site = await startSite();
-    server = site.server;
-    url = site.url;
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   async function open(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 } });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('#shell-input');
     return page;
   }

@@ -1,0 +1,62 @@
+/**
+ * A scenario: what a person did in the sandbox, as data that replays to
+ * exactly the same state. The engine is deterministic, so the seed, the
+ * shell lines and agent actions with their virtual times, and the time
+ * reached are the whole state (topology, messages, agents, transcript,
+ * story); nothing in it is code.
+ */
+
+/** What a person did to an agent (src/ui/model/agents.ts), as plain data. */
+export type AgentOp =
+  | {
+      op: 'producer';
+      exchange: string;
+      routingKeys: string[];
+      body: string;
+      mandatory: boolean;
+      /** null: until stopped (JSON has no Infinity). */
+      count: number | null;
+      interval: number;
+    }
+  | { op: 'consumer'; queue: string; prefetch: number; autoAck: boolean; processing: number | null }
+  | { op: 'start' | 'stop' | 'crash' | 'restart' | 'remove'; name: string }
+  | { op: 'settle'; name: string; how: 'ack' | 'nack' | 'reject'; tag: number | null };
+
+/** One recorded input, `at` milliseconds of virtual time after the start. */
+export type Step = { at: number; line: string } | { at: number; agent: AgentOp };
+
+export const SCENARIO_FORMAT = 'warren-scenario';
+export const SCENARIO_VERSION = 1;
+
+export interface Scenario {
+  format: typeof SCENARIO_FORMAT;
+  version: typeof SCENARIO_VERSION;
+  /** The broker's random seed. */
+  seed: number;
+  steps: Step[];
+  /** Virtual milliseconds after the start the scenario reached. */
+  end: number;
+  /** Other parts of the page's state (lesson progress), by key: plain JSON. */
+  extras: Record<string, unknown>;
+}
+
+/** What a scenario may hold: past these it is rejected as oversized. */
+export const LIMITS = {
+  /** A scenario file or decoded link, in characters of JSON. */
+  json: 512 * 1024,
+  /** A share link's encoded part, in characters. */
+  link: 32 * 1024,
+  steps: 5000,
+  line: 4096,
+  name: 255,
+  /** The virtual time a scenario may span: replaying it must stay quick. */
+  duration: 6 * 60 * 60 * 1000,
+  /** Messages agents may publish while it replays. */
+  agentMessages: 100_000,
+  extras: 64 * 1024,
+} as const;
+
+/** A scenario that cannot be opened, with the reason in words a person reads. */
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
