@@ -13,6 +13,10 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/conformance/**', 'tests/e2e/**', 'tests/bridge/rabbitmq/**', 'tests/components/**'],
+          // Some unit tests spawn node with tsx or run whole sandboxes over
+          // thousands of virtual milliseconds; on a loaded 2-core machine
+          // those take several seconds, past vitest's default of 5.
+          testTimeout: 20_000,
         },
       },
       {
