@@ -103,7 +103,7 @@ describe.skipIf(!chromiumPath)('share and save', () => {
     await expect(transcript(page)).resolves.toBe(before);
 
     await page.getByRole('button', { name: 'Dismiss' }).click();
-    await page.locator('input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"warren-scenario","version":1,"seed":1,"steps":[{"at":0,"line":"queue.declare x","code":"alert(1)"}],"end":0}') });
+    await page.locator('.share input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"warren-scenario","version":1,"seed":1,"steps":[{"at":0,"line":"queue.declare x","code":"alert(1)"}],"end":0}') });
     await expect(page.locator('.status.error').textContent()).resolves.toContain("Could not open the file: steps[0] has an unknown field 'code'");
     await expect(transcript(page)).resolves.toBe(before);
     await context.close();
@@ -120,7 +120,7 @@ describe.skipIf(!chromiumPath)('share and save', () => {
     const before = await transcript(page);
     const fresh = await open(await site.browser.newContext());
     await fresh.getByRole('button', { name: 'Share' }).click();
-    await fresh.locator('input[type=file]').setInputFiles(file);
+    await fresh.locator('.share input[type=file]').setInputFiles(file);
     await fresh.waitForFunction((t) => document.querySelector('.shell pre')!.textContent === t, before);
     await expect(fresh.locator('.status.ok').textContent()).resolves.toContain('Opened the file');
     await context.close();

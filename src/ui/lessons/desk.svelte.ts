@@ -72,6 +72,18 @@ export class LessonDesk {
   }
 
   /** Reads ?workshop=, ?lesson= and ?present, loads the workshop and opens where the learner was. */
+  /**
+   * Whether this page load reopens a lesson: one the URL asks for, or the
+   * built-in lesson the learner was in. Then the lesson's own start state
+   * wins over a sandbox saved in the browser, and the lesson stays open.
+   */
+  static reopensLesson(search: string): boolean {
+    const wanted = pageRequest(search);
+    if (wanted.workshop !== null || wanted.lesson !== null) return true;
+    const progress = loadProgress('builtin');
+    return !progress.free && progress.current !== null;
+  }
+
   async boot(search: string): Promise<void> {
     const wanted = pageRequest(search);
     this.presenting = wanted.present;
