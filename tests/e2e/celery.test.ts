@@ -3,33 +3,18 @@
  * page's broker, route a task by the seed's task_routes example and see it
  * land in the right queue, see why, and have a worker run it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { chromiumPath, launch, startSite } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, siteAndBrowser } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the Celery panel', () => {
-  let server: ViteDevServer;
-  let browser: Browser;
-  let url: string;
+  const site = siteAndBrowser();
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    const site = await startSite();
-    server = site.server;
-    url = site.url;
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   async function open(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('#shell-input');
     await page.getByRole('tab', { name: 'Celery' }).click();
     return page;

@@ -2,40 +2,25 @@
  * The page in English and Chinese: the header switch changes every text at
  * once without losing what was built, and the choice is remembered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { chromiumPath, launch, startSite } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, siteAndBrowser } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the page in two languages', () => {
-  let server: ViteDevServer;
-  let browser: Browser;
-  let url: string;
+  const site = siteAndBrowser();
   const errors: string[] = [];
-
-  beforeAll(async () => {
-    const site = await startSite();
-    server = site.server;
-    url = site.url;
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   async function open(context: BrowserContext): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('#shell-input');
     return page;
   }
 
   it('switches to Chinese and back mid-session, keeping the topology and transcript, and remembers the choice', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
     const page = await open(context);
     await expect(page.getByRole('button', { name: /Step/ }).count()).resolves.toBe(1);
     await page.fill('#shell-input', 'queue.declare jobs');
@@ -78,7 +63,7 @@ describe.skipIf(!chromiumPath)('the page in two languages', () => {
   });
 
   it("starts in the browser's language when nothing was chosen", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN' });
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-CN' });
     const page = await open(context);
     await expect(page.locator('.controls').textContent()).resolves.toContain('单步');
     await context.close();

@@ -4,33 +4,18 @@
  * changes, the sandbox and the progress stay); "show me"; presenter keys; a
  * workshop from a URL with a malformed file reported by file and line.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { chromiumPath, launch, startSite } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumPath, siteAndBrowser } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('lessons on the page', () => {
-  let server: ViteDevServer;
-  let browser: Browser;
-  let url: string;
+  const site = siteAndBrowser();
   const errors: string[] = [];
 
-  beforeAll(async () => {
-    const site = await startSite();
-    server = site.server;
-    url = site.url;
-    browser = await launch();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
   async function open(query = ''): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 } });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url + query);
+    await page.goto(site.url + query);
     await page.waitForSelector('#shell-input');
     return page;
   }
@@ -116,7 +101,7 @@ describe.skipIf(!chromiumPath)('lessons on the page', () => {
   });
 
   it('a workshop from a URL: its lessons load, a malformed file is reported with its file and line', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 } });
     const files: Record<string, string> = {
       'index.txt': 'title: Monday workshop\nfirst\nbroken\n',
       'first.lesson.md': '```goals\nexchange orders type=fanout\n```\n\n```solution\nexchange.declare orders fanout\n```\n',
@@ -128,7 +113,7 @@ describe.skipIf(!chromiumPath)('lessons on the page', () => {
       const name = new URL(route.request().url()).pathname.split('/').pop()!;
       return files[name] === undefined ? route.fulfill({ status: 404, body: '' }) : route.fulfill({ status: 200, body: files[name], headers: { 'access-control-allow-origin': '*' } });
     });
-    await page.goto(`${url}?workshop=${encodeURIComponent('https://workshop.example/monday/')}&lesson=first`);
+    await page.goto(`${site.url}?workshop=${encodeURIComponent('https://workshop.example/monday/')}&lesson=first`);
     await page.waitForFunction(() => document.querySelector('.lessons article h2')?.textContent === 'Declare a fanout exchange');
     await type(page, 'exchange.declare orders fanout');
     await untilMet(page, [true]);
