@@ -6,27 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { chromiumPath, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser, typeLine as type } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the RabbitMQ panel', () => {
   const site = siteAndBrowser();
   const errors: string[] = [];
 
   async function open(): Promise<Page> {
-    const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(site.url);
-    await page.waitForSelector('#shell-input');
+    const page = await openSandbox(site.browser, site.url, errors, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     await page.evaluate(() => localStorage.setItem('warren.lang', 'en'));
     await page.getByRole('tab', { name: 'RabbitMQ' }).click();
     return page;
   }
 
-  async function type(page: Page, line: string) {
-    await page.fill('#shell-input', line);
-    await page.press('#shell-input', 'Enter');
-    await page.waitForFunction((l) => document.querySelector('.shell pre')!.textContent!.includes(`> ${l}`), line);
-  }
 
   const names = (page: Page) => page.evaluate(() => [...(window as unknown as { warren: { broker: { queues: Map<string, unknown> } } }).warren.broker.queues.keys()]);
 
