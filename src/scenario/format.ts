@@ -5,6 +5,8 @@
  * reached are the whole state (topology, messages, agents, transcript,
  * story); nothing in it is code.
  */
+import ENGLISH from '../i18n/strings/scenario.en.json';
+import { ReasonError, type ReasonParam } from '../i18n/reason.ts';
 
 /** What a person did to an agent (src/ui/model/agents.ts), as plain data. */
 export type AgentOp =
@@ -56,7 +58,13 @@ export const LIMITS = {
   extras: 64 * 1024,
 } as const;
 
-/** A scenario that cannot be opened, with the reason in words a person reads. */
-export class ScenarioError extends Error {
+/** What can be wrong with a scenario: the keys of its reasons in the strings files. */
+export type ScenarioProblem = keyof typeof ENGLISH;
+
+/** A scenario that cannot be opened, with a reason a view says in its reader's language (`message` is the English). */
+export class ScenarioError extends ReasonError {
   override name = 'ScenarioError';
+  constructor(problem: ScenarioProblem, params: Record<string, ReasonParam> = {}) {
+    super(ENGLISH, problem, params);
+  }
 }

@@ -71,7 +71,7 @@ describe.skipIf(!chromiumPath)('the RabbitMQ panel', () => {
     await page.locator('input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"queues": [{"name": "x", "arguments": {"x-max-length": "ten"}}]}') });
     await expect(page.getByRole('alert').textContent()).resolves.toBe('Not imported, the sandbox is unchanged: queues[0].arguments.x-max-length: expected a number, got a string');
     await page.locator('input[type=file]').setInputFiles({ name: 'clash.json', mimeType: 'application/json', buffer: Buffer.from('{"queues": [{"name": "work", "arguments": {}}]}') });
-    await expect(page.getByRole('alert').textContent()).resolves.toBe("Not imported, the sandbox is unchanged: queue 'work' already exists with other properties in the sandbox");
+    await expect(page.getByRole('alert').textContent()).resolves.toBe("Not imported, the sandbox is unchanged: queue 'work' already exists in the sandbox with other properties");
     expect(await names(page)).toEqual(before);
     expect(errors).toEqual([]);
     await page.close();
