@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Sandbox } from '../../src/ui/sandbox.svelte.ts';
+// The page's language, which the views and the story speak outside an embedded playground.
+import '../../src/i18n/index.svelte.ts';
 import { decodeLink, encodeLink, fromFile, toFile } from '../../src/scenario/codec.ts';
 import { LIMITS, ScenarioError, type Scenario } from '../../src/scenario/format.ts';
 import { validateScenario } from '../../src/scenario/validate.ts';

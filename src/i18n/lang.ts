@@ -1,0 +1,44 @@
+/**
+ * The languages and the string format, without any strings: what both the
+ * page (every string, at once) and an embed (one language, a few areas,
+ * loaded when shown) need.
+ */
+export const LANGS = ['en', 'zh'] as const;
+export type Lang = (typeof LANGS)[number];
+
+export const isLang = (x: unknown): x is Lang => typeof x === 'string' && (LANGS as readonly string[]).includes(x);
+
+/** A translation function: the text for a key, `{name}` placeholders filled. */
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** The `{name}` placeholders a string uses, sorted and without repeats. */
+export function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
+}
+
+/** Fills `{name}` placeholders; a placeholder without a value is an error. */
+export function interpolate(text: string, params: Record<string, string | number> | undefined, key: string): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const v = params?.[name];
+    if (v === undefined) throw new Error(`i18n: '${key}' needs the parameter {${name}}`);
+    return String(v);
+  });
+}
+
+/**
+ * Looks `key` up in `strings` (of `lang`) and fills it. An unknown key or a
+ * missing parameter is a bug the tests catch: it throws in development and
+ * tests, and in a built page shows the key (with the error in the console)
+ * rather than breaking the view.
+ */
+export function lookup(strings: Record<string, string> | undefined, lang: Lang, key: string, params?: Record<string, string | number>): string {
+  const text = strings?.[key];
+  try {
+    if (text === undefined) throw new Error(`i18n: no string '${key}' in '${lang}'`);
+    return interpolate(text, params, key);
+  } catch (e) {
+    if (import.meta.env?.DEV || import.meta.env?.MODE === 'test') throw e;
+    console.error(e);
+    return key;
+  }
+}
