@@ -17,9 +17,10 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-export function buildCompiledEngine(): void {
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  for (const file of walk(SOURCE_DIR)) {
+/** Compiles the engine in `sourceDir` (default src/core) into `buildDir` (default bench/.build/core). */
+export function buildCompiledEngine(sourceDir = SOURCE_DIR, buildDir = BUILD_DIR): void {
+  rmSync(buildDir, { recursive: true, force: true });
+  for (const file of walk(sourceDir)) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       fileName: file,
       compilerOptions: {
@@ -31,7 +32,7 @@ export function buildCompiledEngine(): void {
     });
     // Relative imports name .ts files: point them at the .mjs outputs.
     const code = outputText.replace(/(from\s+|import\s*\(\s*)(['"])(\.{1,2}\/[^'"]+)\.ts\2/g, '$1$2$3.mjs$2');
-    const target = join(BUILD_DIR, relative(SOURCE_DIR, file)).replace(/\.ts$/, '.mjs');
+    const target = join(buildDir, relative(sourceDir, file)).replace(/\.ts$/, '.mjs');
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, code);
   }

@@ -18,9 +18,11 @@ export type EngineModule = typeof import('../../src/core/broker.ts');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SOURCE_DIR = join(ROOT, 'src/core');
 export const BUILD_DIR = join(ROOT, 'bench/.build/core');
+/** Where bench/ab.ts puts the engines it compares; a case loads the one WARREN_BENCH_ENGINE names. */
+export const ENGINE_DIR = process.env.WARREN_BENCH_ENGINE ?? BUILD_DIR;
 
 export async function importCompiledEngine(): Promise<EngineModule> {
-  return (await import(pathToFileURL(join(BUILD_DIR, 'broker.mjs')).href)) as EngineModule;
+  return (await import(pathToFileURL(join(ENGINE_DIR, 'broker.mjs')).href)) as EngineModule;
 }
 
 export async function importTsxEngine(): Promise<EngineModule> {

@@ -4,29 +4,12 @@
  * calls the shell made, in order, against a real RabbitMQ.
  */
 import type { FieldTable } from '../core/fields.ts';
-import type { MessageProperties } from '../core/message.ts';
+import { SNAKE_PROPERTY_NAMES, type MessageProperties } from '../core/message.ts';
 import { docText, pyDict, pyString, pyValue } from './literals.ts';
 import { planScenario, refusedStep, snakeNaming, type PlanItem, type Text } from './plan.ts';
 import type { Recording } from './recording.ts';
 
 type P = Record<string, unknown>;
-
-const PIKA_PROPERTIES: Record<string, string> = {
-  contentType: 'content_type',
-  contentEncoding: 'content_encoding',
-  headers: 'headers',
-  deliveryMode: 'delivery_mode',
-  priority: 'priority',
-  correlationId: 'correlation_id',
-  replyTo: 'reply_to',
-  expiration: 'expiration',
-  messageId: 'message_id',
-  timestamp: 'timestamp',
-  type: 'type',
-  userId: 'user_id',
-  appId: 'app_id',
-  clusterId: 'cluster_id',
-};
 
 const py = (b: unknown) => (b ? 'True' : 'False');
 const hasKeys = (t: unknown) => !!t && Object.keys(t as object).some((k) => (t as P)[k] !== undefined);
@@ -39,7 +22,7 @@ const call = (fn: string, ...parts: Array<string | string[]>) => `${fn}(${parts.
 function properties(p: MessageProperties): string | undefined {
   const entries = Object.entries(p).filter(([, v]) => v !== undefined);
   if (!entries.length) return undefined;
-  const inner = entries.map(([k, v]) => `${PIKA_PROPERTIES[k] ?? k}=${k === 'headers' ? pyDict(v as FieldTable) : typeof v === 'string' ? pyString(v) : pyValue(v as number)}`);
+  const inner = entries.map(([k, v]) => `${SNAKE_PROPERTY_NAMES[k as keyof MessageProperties]}=${k === 'headers' ? pyDict(v as FieldTable) : typeof v === 'string' ? pyString(v) : pyValue(v as number)}`);
   return `pika.BasicProperties(${inner.join(', ')})`;
 }
 

@@ -14,7 +14,10 @@
  *   connection, and RabbitMQ's import skips every `amq.*` name.
  */
 import { typeOf, valueOf, type FieldTable, type FieldValue } from '../core/fields.ts';
+import { reason, type Skipped } from './reasons.ts';
 import type { Topology } from './topology.ts';
+
+export type { Skipped };
 
 /** The version of RabbitMQ whose behaviour Warren follows, as the files name it. */
 export const RABBIT_VERSION = '3.10.8';
@@ -62,13 +65,6 @@ export interface Definitions {
   topic_permissions: Json[];
   users: Json[];
   vhosts: Array<{ name: string; limits: Json[]; metadata: { description: string; tags: string[] } }>;
-}
-
-/** Something left out of a file, and why. */
-export interface Skipped {
-  kind: 'exchange' | 'queue' | 'binding' | 'argument';
-  name: string;
-  reason: string;
 }
 
 export interface ExportResult {
@@ -138,17 +134,17 @@ export function exportDefinitions(topology: Topology, options: { vhost?: string 
   const skipped: Skipped[] = [];
   const args = (kind: Skipped['kind'], name: string, table: FieldTable) => {
     const { json, problems } = tableToJson(table);
-    for (const p of problems) skipped.push({ kind: 'argument', name: `${kind} '${name}': ${p}`, reason: 'a definitions file (JSON) cannot hold this type' });
+    for (const p of problems) skipped.push({ kind: 'argument', name: `${kind} '${name}': ${p}`, reason: reason('defs.export.json') });
     return json;
   };
   const leftOut = new Set<string>();
   const queues: DefinitionsQueue[] = [];
   for (const q of topology.queues) {
     if (q.exclusive) {
-      skipped.push({ kind: 'queue', name: q.name, reason: 'exclusive: it belongs to the connection that declared it' });
+      skipped.push({ kind: 'queue', name: q.name, reason: reason('defs.export.exclusive') });
       leftOut.add(q.name);
     } else if (isServerNamed(q.name)) {
-      skipped.push({ kind: 'queue', name: q.name, reason: "server-named: RabbitMQ's import skips amq.* names" });
+      skipped.push({ kind: 'queue', name: q.name, reason: reason('defs.export.server.named') });
       leftOut.add(q.name);
     } else {
       queues.push({ arguments: args('queue', q.name, q.arguments), auto_delete: q.autoDelete, durable: q.durable, name: q.name, type: 'classic', vhost });
@@ -168,7 +164,7 @@ export function exportDefinitions(topology: Topology, options: { vhost?: string 
     const label = `${b.source || '(default)'} -> ${b.destination} '${b.routingKey}'`;
     if (b.source === '') continue; // the default exchange's bindings are implicit
     if (b.destinationType === 'queue' && leftOut.has(b.destination)) {
-      skipped.push({ kind: 'binding', name: label, reason: `its queue '${b.destination}' is not exported` });
+      skipped.push({ kind: 'binding', name: label, reason: reason('defs.export.queue.left.out', { queue: b.destination }) });
       continue;
     }
     bindings.push({

@@ -15,11 +15,17 @@ import { AmqpError } from '../core/errors.ts';
 import type { FieldTable, FieldValue } from '../core/fields.ts';
 import { validateQueueArguments } from '../core/queue-arguments.ts';
 import { INTEGER_ARGUMENTS } from '../shell/commands.ts';
-import type { Skipped } from './definitions.ts';
+import { sayReason, type Reason } from '../i18n/reason.ts';
+import { DefinitionsError, english, got, reason, skippedText, type Skipped } from './reasons.ts';
+
+export { DefinitionsError };
 import { PREDECLARED_EXCHANGES, type BindingDef, type ExchangeDef, type QueueDef, type Topology } from './topology.ts';
 
 /** Files larger than this are refused before they are parsed. */
 export const MAX_DEFINITIONS_BYTES = 8 * 1024 * 1024;
+
+/** Why a file of `bytes` is not read. */
+export const tooBig = (bytes: number): Reason => reason('defs.file.size', { mib: (bytes / 1048576).toFixed(1), max: MAX_DEFINITIONS_BYTES / 1048576 });
 /** Exchanges, queues and bindings of one file, at most. */
 export const MAX_DEFINITIONS_ENTITIES = 20_000;
 /** Arguments nest at most this deep. */
@@ -46,16 +52,6 @@ const KNOWN_SECTIONS = new Set([
   'bindings',
 ]);
 
-export class DefinitionsError extends Error {
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-  ) {
-    super(path ? `${path}: ${problem}` : problem);
-    this.name = 'DefinitionsError';
-  }
-}
-
 export interface ImportReport {
   /** The virtual host that was read. */
   vhost: string;
@@ -63,7 +59,7 @@ export interface ImportReport {
   imported: { exchanges: number; queues: number; bindings: number };
   skipped: Skipped[];
   /** Sections of the file Warren has no use for (users, policies…), with what they held. */
-  ignored: Array<{ section: string; count: number; detail: string }>;
+  ignored: Array<{ section: string; count: number; detail: Reason }>;
 }
 
 export interface ImportResult {
@@ -74,7 +70,6 @@ export interface ImportResult {
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 /** `queues[3].arguments.x-max-length`, quoting keys that are not plain words. */
@@ -88,49 +83,49 @@ function field<T>(obj: Obj, path: string, key: string, check: (v: unknown, p: st
   const p = at(path, key);
   if (!(key in obj) || obj[key] === undefined) {
     if (fallback !== undefined) return fallback;
-    throw new DefinitionsError(p, 'missing');
+    throw new DefinitionsError(p, reason('defs.missing'));
   }
   return check(obj[key], p);
 }
 
 const str = (v: unknown, p: string): string => {
-  if (typeof v !== 'string') throw new DefinitionsError(p, `expected a string, got ${describe(v)}`);
+  if (typeof v !== 'string') throw new DefinitionsError(p, reason('defs.expected.string', { got: got(v) }));
   return v;
 };
 
 /** A name or routing key: a string of at most 255 bytes (AMQP's shortstr). */
 const shortstr = (v: unknown, p: string): string => {
   const s = str(v, p);
-  if (utf8Length(s) > 255) throw new DefinitionsError(p, `longer than 255 bytes (${utf8Length(s)})`);
+  if (utf8Length(s) > 255) throw new DefinitionsError(p, reason('defs.too.long', { bytes: utf8Length(s) }));
   return s;
 };
 
 const bool = (v: unknown, p: string): boolean => {
-  if (typeof v !== 'boolean') throw new DefinitionsError(p, `expected true or false, got ${describe(v)}`);
+  if (typeof v !== 'boolean') throw new DefinitionsError(p, reason('defs.expected.bool', { got: got(v) }));
   return v;
 };
 
 const list = (v: unknown, p: string): unknown[] => {
-  if (!Array.isArray(v)) throw new DefinitionsError(p, `expected an array, got ${describe(v)}`);
+  if (!Array.isArray(v)) throw new DefinitionsError(p, reason('defs.expected.array', { got: got(v) }));
   return v;
 };
 
 const obj = (v: unknown, p: string): Obj => {
-  if (!isObj(v)) throw new DefinitionsError(p, `expected an object, got ${describe(v)}`);
+  if (!isObj(v)) throw new DefinitionsError(p, reason('defs.expected.object', { got: got(v) }));
   return v;
 };
 
 /** A JSON value as a field value (RabbitMQ's import: numbers, strings, booleans, lists, tables). */
 function fieldValue(v: unknown, p: string, depth: number): FieldValue {
-  if (depth > MAX_DEPTH) throw new DefinitionsError(p, `nested more than ${MAX_DEPTH} levels deep`);
+  if (depth > MAX_DEPTH) throw new DefinitionsError(p, reason('defs.too.deep', { depth: MAX_DEPTH }));
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new DefinitionsError(p, 'not a finite number');
+    if (!Number.isFinite(v)) throw new DefinitionsError(p, reason('defs.not.finite'));
     return v;
   }
   if (Array.isArray(v)) return v.map((item, i) => fieldValue(item, at(p, i), depth + 1));
   if (isObj(v)) return table(v, p, depth + 1);
-  throw new DefinitionsError(p, `unsupported value ${describe(v)}`);
+  throw new DefinitionsError(p, reason('defs.unsupported', { got: got(v) }));
 }
 
 function table(v: unknown, p: string, depth = 0): FieldTable {
@@ -138,10 +133,10 @@ function table(v: unknown, p: string, depth = 0): FieldTable {
   const out: FieldTable = {};
   for (const [k, val] of Object.entries(o)) {
     const kp = at(p, k);
-    if (utf8Length(k) > 255) throw new DefinitionsError(kp, 'argument name longer than 255 bytes');
+    if (utf8Length(k) > 255) throw new DefinitionsError(kp, reason('defs.arg.too.long'));
     if (INTEGER_ARGUMENTS.has(k) && depth === 0) {
-      if (typeof val !== 'number') throw new DefinitionsError(kp, `expected a number, got ${describe(val)}`);
-      if (!Number.isInteger(val)) throw new DefinitionsError(kp, `expected an integer, got ${val}`);
+      if (typeof val !== 'number') throw new DefinitionsError(kp, reason('defs.expected.number', { got: got(val) }));
+      if (!Number.isInteger(val)) throw new DefinitionsError(kp, reason('defs.expected.integer', { got: val }));
     }
     out[k] = fieldValue(val, kp, depth);
   }
@@ -164,24 +159,24 @@ export function importDefinitions(input: string | unknown, options: { vhost?: st
   if (typeof input === 'string') {
     const size = utf8Length(input);
     if (size > MAX_DEFINITIONS_BYTES) {
-      throw new DefinitionsError('', `the file is ${(size / 1048576).toFixed(1)} MiB; definitions files of at most ${MAX_DEFINITIONS_BYTES / 1048576} MiB are read`);
+      throw new DefinitionsError('', tooBig(size));
     }
     try {
       doc = JSON.parse(input);
     } catch (e) {
-      throw new DefinitionsError('', `not JSON (${(e as Error).message})`);
+      throw new DefinitionsError('', reason('defs.not.json', { detail: (e as Error).message }));
     }
   }
   const root = obj(doc, '(the file)');
   if (!['exchanges', 'queues', 'bindings', 'vhosts'].some((k) => k in root)) {
-    throw new DefinitionsError('', 'no exchanges, queues, bindings or vhosts: not a RabbitMQ definitions file');
+    throw new DefinitionsError('', reason('defs.not.definitions'));
   }
   const rawExchanges = field(root, '', 'exchanges', list, []);
   const rawQueues = field(root, '', 'queues', list, []);
   const rawBindings = field(root, '', 'bindings', list, []);
   const total = rawExchanges.length + rawQueues.length + rawBindings.length;
   if (total > MAX_DEFINITIONS_ENTITIES) {
-    throw new DefinitionsError('', `the file defines ${total} exchanges, queues and bindings; at most ${MAX_DEFINITIONS_ENTITIES} are read`);
+    throw new DefinitionsError('', reason('defs.too.many', { total, max: MAX_DEFINITIONS_ENTITIES }));
   }
 
   // Shape first, for every vhost: a malformed entry is an error wherever it is.
@@ -223,7 +218,7 @@ export function importDefinitions(input: string | unknown, options: { vhost?: st
     const o = obj(raw, p);
     const destinationType = field(o, p, 'destination_type', str);
     if (destinationType !== 'queue' && destinationType !== 'exchange') {
-      throw new DefinitionsError(at(p, 'destination_type'), `expected "queue" or "exchange", got ${JSON.stringify(destinationType)}`);
+      throw new DefinitionsError(at(p, 'destination_type'), reason('defs.expected.destination', { got: JSON.stringify(destinationType) }));
     }
     return {
       path: p,
@@ -242,12 +237,12 @@ export function importDefinitions(input: string | unknown, options: { vhost?: st
   const seen = [...rawVhosts, ...exchanges.map((e) => e.vhost), ...queues.map((e) => e.vhost), ...bindings.map((e) => e.vhost)];
   const vhost = options.vhost ?? (seen.includes('/') || seen.length === 0 ? '/' : seen[0]);
   const report: ImportReport = { vhost, imported: { exchanges: 0, queues: 0, bindings: 0 }, skipped: [], ignored: [] };
-  const skip = (kind: Skipped['kind'], name: string, reason: string) => report.skipped.push({ kind, name, reason });
+  const skip = (kind: Skipped['kind'], name: string, why: Reason) => report.skipped.push({ kind, name, reason: why });
 
   const otherVhosts = [...new Set(seen.filter((v) => v !== vhost))];
   for (const v of otherVhosts) {
     const n = (list: Array<Entry<unknown>>) => list.filter((e) => e.vhost === v).length;
-    report.ignored.push({ section: 'vhost', count: 1, detail: `'${v}': ${n(exchanges)} exchanges, ${n(queues)} queues, ${n(bindings)} bindings (Warren has one virtual host)` });
+    report.ignored.push({ section: 'vhost', count: 1, detail: reason('defs.ignored.vhost', { vhost: v, exchanges: n(exchanges), queues: n(queues), bindings: n(bindings) }) });
   }
   ignoreSections(root, report);
 
@@ -257,16 +252,16 @@ export function importDefinitions(input: string | unknown, options: { vhost?: st
   for (const { def, vhost: v, path } of exchanges) {
     if (v !== vhost) continue;
     if (def.name === '' || def.name.startsWith('amq.')) {
-      skip('exchange', def.name, "an amq.* name: RabbitMQ's import skips them too");
+      skip('exchange', def.name, reason('defs.skip.amq'));
       continue;
     }
     if (!EXCHANGE_TYPES.has(def.type)) {
-      skip('exchange', def.name, `type '${def.type}' is a plugin's exchange type; Warren has direct, fanout, topic and headers`);
+      skip('exchange', def.name, reason('defs.skip.exchange.type', { type: def.type }));
       continue;
     }
     const before = exchangeNames.get(def.name);
     if (before) {
-      if (!sameExchange(before, def)) throw new DefinitionsError(path, `exchange '${def.name}' is defined twice, differently`);
+      if (!sameExchange(before, def)) throw new DefinitionsError(path, reason('defs.exchange.twice', { name: def.name }));
       continue;
     }
     exchangeNames.set(def.name, def);
@@ -276,23 +271,23 @@ export function importDefinitions(input: string | unknown, options: { vhost?: st
   for (const { def, vhost: v, path } of queues) {
     if (v !== vhost) continue;
     if (def.name === '' || def.name.startsWith('amq.')) {
-      skip('queue', def.name, "an amq.* name: RabbitMQ's import skips them too");
+      skip('queue', def.name, reason('defs.skip.amq'));
       continue;
     }
     const type = queueTypes.get(path)!;
     if (type !== 'classic') {
-      skip('queue', def.name, `a ${type} queue: Warren has classic queues only`);
+      skip('queue', def.name, reason('defs.skip.queue.type', { type }));
       continue;
     }
     try {
       validateQueueArguments(def.name, def.arguments, 'queue.declare');
     } catch (e) {
-      if (e instanceof AmqpError) throw new DefinitionsError(at(path, 'arguments'), e.replyText);
+      if (e instanceof AmqpError) throw new DefinitionsError(at(path, 'arguments'), reason('defs.rabbitmq', { text: e.replyText }));
       throw e;
     }
     const before = queueNames.get(def.name);
     if (before) {
-      if (!sameQueue(before, def)) throw new DefinitionsError(path, `queue '${def.name}' is defined twice, differently`);
+      if (!sameQueue(before, def)) throw new DefinitionsError(path, reason('defs.queue.twice', { name: def.name }));
       continue;
     }
     queueNames.set(def.name, def);
@@ -305,12 +300,11 @@ export function importDefinitions(input: string | unknown, options: { vhost?: st
     const sourceKnown = exchangeNames.has(def.source) || (PREDECLARED_EXCHANGES.has(def.source) && def.source !== '');
     const destKnown = def.destinationType === 'queue' ? queueNames.has(def.destination) : exchangeNames.has(def.destination) || (PREDECLARED_EXCHANGES.has(def.destination) && def.destination !== '');
     if (def.source === '') {
-      skip('binding', label, "the default exchange's bindings are implicit");
+      skip('binding', label, reason('defs.skip.default.binding'));
       continue;
     }
     if (!sourceKnown || !destKnown) {
-      const missing = !sourceKnown ? `exchange '${def.source}'` : `${def.destinationType} '${def.destination}'`;
-      skip('binding', label, `${missing} is not in the import (RabbitMQ skips such bindings silently)`);
+      skip('binding', label, !sourceKnown ? reason('defs.skip.missing.exchange', { name: def.source }) : reason('defs.skip.missing.destination', { kind: reason(`defs.kind.${def.destinationType}`), name: def.destination }));
       continue;
     }
     const key = JSON.stringify([def.source, def.destinationType, def.destination, def.routingKey, sortedJson(def.arguments)]);
@@ -328,22 +322,22 @@ function ignoreSections(root: Obj, report: ImportReport): void {
     const v = root[section];
     if (!Array.isArray(v) || v.length === 0) return null;
     const shown = v.slice(0, 5).map((e) => (isObj(e) && typeof e[key] === 'string' ? e[key] : '?'));
-    return { count: v.length, detail: `${shown.join(', ')}${v.length > 5 ? ', …' : ''}` };
+    return { count: v.length, names: `${shown.join(', ')}${v.length > 5 ? ', …' : ''}` };
   };
-  const sections: Array<[string, string, string]> = [
-    ['users', 'name', 'users and password hashes'],
-    ['permissions', 'user', 'permissions (by user)'],
-    ['topic_permissions', 'user', 'topic permissions (by user)'],
-    ['policies', 'name', 'policies (Warren applies none: put their keys in queue arguments)'],
-    ['parameters', 'component', 'runtime parameters (shovels, federation upstreams…, by component)'],
-    ['global_parameters', 'name', 'global parameters'],
-  ];
-  for (const [section, key, what] of sections) {
+  const sections = [
+    ['users', 'name'],
+    ['permissions', 'user'],
+    ['topic_permissions', 'user'],
+    ['policies', 'name'],
+    ['parameters', 'component'],
+    ['global_parameters', 'name'],
+  ] as const;
+  for (const [section, key] of sections) {
     const n = names(section, key);
-    if (n) report.ignored.push({ section, count: n.count, detail: `${what}: ${n.detail}` });
+    if (n) report.ignored.push({ section, count: n.count, detail: reason(`defs.ignored.${section}`, { names: n.names }) });
   }
   for (const key of Object.keys(root)) {
-    if (!KNOWN_SECTIONS.has(key)) report.ignored.push({ section: key, count: Array.isArray(root[key]) ? (root[key] as unknown[]).length : 1, detail: 'a section Warren does not know' });
+    if (!KNOWN_SECTIONS.has(key)) report.ignored.push({ section: key, count: Array.isArray(root[key]) ? (root[key] as unknown[]).length : 1, detail: reason('defs.ignored.unknown') });
   }
 }
 
@@ -362,7 +356,7 @@ function sameQueue(a: QueueDef, b: QueueDef): boolean {
 /** The report as lines a person reads (CLI and page). */
 export function reportLines(report: ImportReport): string[] {
   const lines = [`virtual host '${report.vhost}': ${report.imported.exchanges} exchanges, ${report.imported.queues} queues, ${report.imported.bindings} bindings`];
-  for (const s of report.skipped) lines.push(`skipped ${s.kind} ${s.name === '' ? "''" : s.name}: ${s.reason}`);
-  for (const i of report.ignored) lines.push(`not imported: ${i.section} (${i.count}): ${i.detail}`);
+  for (const s of report.skipped) lines.push(`skipped ${skippedText(s)}`);
+  for (const i of report.ignored) lines.push(`not imported: ${i.section} (${i.count}): ${sayReason(i.detail, english)}`);
   return lines;
 }

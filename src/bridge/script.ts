@@ -14,7 +14,7 @@
 import { typeOf, valueOf, type FieldTable, type FieldValue } from '../core/fields.ts';
 import { BOOLEAN_ARGUMENTS, INTEGER_ARGUMENTS } from '../shell/commands.ts';
 import { quote } from '../shell/quote.ts';
-import type { Skipped } from './definitions.ts';
+import { reason, type Skipped } from './reasons.ts';
 import type { Topology } from './topology.ts';
 
 export interface ScriptResult {
@@ -34,15 +34,15 @@ function options(table: FieldTable, accepts: (key: string) => boolean, owner: st
     if (v === undefined) continue;
     const where = `${owner}: argument '${key}'`;
     if (!accepts(key) || key.includes('=') || !speakable(key)) {
-      notes.push({ kind: 'argument', name: where, reason: "the shell's options cannot carry this argument; left out" });
+      notes.push({ kind: 'argument', name: where, reason: reason('defs.shell.option') });
       continue;
     }
     const text = optionText(key, v);
     if (text === null) {
-      notes.push({ kind: 'argument', name: where, reason: `${article(typeOf(v))} value the shell cannot carry; left out` });
+      notes.push({ kind: 'argument', name: where, reason: reason('defs.shell.value', { type: typeOf(v) }) });
       continue;
     }
-    if (text.converted) notes.push({ kind: 'argument', name: where, reason: `the shell carries ${JSON.stringify(valueOf(v))} as the string '${text.value}'` });
+    if (text.converted) notes.push({ kind: 'argument', name: where, reason: reason('defs.shell.converted', { value: JSON.stringify(valueOf(v)), text: text.value }) });
     out.push(/^[\w.-]+$/.test(key) ? `--${key}=${quote(text.value)}` : quote(`--${key}=${text.value}`));
   }
   return out;
@@ -65,7 +65,7 @@ export function topologyScript(topology: Topology): ScriptResult {
   const notes: Skipped[] = [];
   const gone = new Set<string>();
   const leaveOut = (kind: 'exchange' | 'queue', name: string) => {
-    notes.push({ kind, name: JSON.stringify(name), reason: 'a name with a line break cannot be typed in the shell; left out' });
+    notes.push({ kind, name: JSON.stringify(name), reason: reason('defs.shell.name.break') });
     gone.add(`${kind}:${name}`);
   };
   for (const x of topology.exchanges) {
@@ -87,11 +87,11 @@ export function topologyScript(topology: Topology): ScriptResult {
   for (const b of topology.bindings) {
     const label = `${b.source} -> ${b.destination} '${b.routingKey}'`;
     if (gone.has(`exchange:${b.source}`) || gone.has(`${b.destinationType}:${b.destination}`)) {
-      notes.push({ kind: 'binding', name: JSON.stringify(label), reason: 'its exchange or queue was left out' });
+      notes.push({ kind: 'binding', name: JSON.stringify(label), reason: reason('defs.shell.binding.gone') });
       continue;
     }
     if (!speakable(b.routingKey)) {
-      notes.push({ kind: 'binding', name: JSON.stringify(label), reason: 'a routing key with a line break cannot be typed in the shell; left out' });
+      notes.push({ kind: 'binding', name: JSON.stringify(label), reason: reason('defs.shell.key.break') });
       continue;
     }
     const args = options(b.arguments, () => true, `binding ${label}`, notes);
@@ -101,4 +101,3 @@ export function topologyScript(topology: Topology): ScriptResult {
   return { lines, notes };
 }
 
-const article = (word: string) => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;

@@ -6,6 +6,8 @@
  */
 import type { Broker } from '../core/broker.ts';
 import { tableKey, type FieldTable } from '../core/fields.ts';
+import type { Reason } from '../i18n/reason.ts';
+import { reason } from './reasons.ts';
 
 export interface ExchangeDef {
   name: string;
@@ -83,19 +85,19 @@ export function applyTopology(broker: Broker, topology: Topology): void {
  * it there would be refused (406 PRECONDITION_FAILED, inequivalent arg…),
  * so the page refuses the import before touching anything.
  */
-export function conflicts(broker: Broker, topology: Topology): string[] {
-  const out: string[] = [];
+export function conflicts(broker: Broker, topology: Topology): Reason[] {
+  const out: Reason[] = [];
   for (const x of topology.exchanges) {
     const have = broker.exchanges.get(x.name);
     if (!have) continue;
     const same = have.type.name === x.type && have.durable === x.durable && have.autoDelete === x.autoDelete && have.internal === x.internal && tableKey(have.arguments) === tableKey(x.arguments);
-    if (!same) out.push(`exchange '${x.name}' already exists with other properties`);
+    if (!same) out.push(reason('defs.clash.exchange', { name: x.name }));
   }
   for (const q of topology.queues) {
     const have = broker.queues.get(q.name);
     if (!have) continue;
     const same = have.owner === null && have.durable === q.durable && have.autoDelete === q.autoDelete && tableKey(have.arguments) === tableKey(q.arguments);
-    if (!same) out.push(`queue '${q.name}' already exists with other properties`);
+    if (!same) out.push(reason('defs.clash.queue', { name: q.name }));
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { kombuConfig } from '../bridge/code-kombu.ts';
 import { pikaProgram } from '../bridge/code-pika.ts';
 import { definitionsText, exportDefinitions } from '../bridge/definitions.ts';
 import { DefinitionsError, importDefinitions, reportLines } from '../bridge/import.ts';
+import { skippedText } from '../bridge/reasons.ts';
 import { recordScenario } from '../bridge/recording.ts';
 import { topologyScript } from '../bridge/script.ts';
 import { readTopology } from '../bridge/topology.ts';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
       const { topology, report } = importDefinitions(input, { vhost: o.vhost });
       const script = topologyScript(topology);
       for (const line of reportLines(report)) process.stderr.write(`${line}\n`);
-      for (const n of script.notes) process.stderr.write(`shell: ${n.kind} ${n.name}: ${n.reason}\n`);
+      for (const n of script.notes) process.stderr.write(`shell: ${skippedText(n)}\n`);
       process.stdout.write(`# ${title.replace(/[\r\n]+/g, ' ')}: virtual host '${report.vhost.replace(/[\r\n]+/g, ' ')}', imported by Warren\n${script.lines.join('\n')}\n`);
     } catch (e) {
       if (!(e instanceof DefinitionsError)) throw e;
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     const session = new ShellSession(new EngineBackend(broker), () => {});
     await session.runScript(input);
     const { definitions, skipped } = exportDefinitions(readTopology(broker), { vhost: o.vhost });
-    for (const s of skipped) process.stderr.write(`skipped ${s.kind} ${s.name}: ${s.reason}\n`);
+    for (const s of skipped) process.stderr.write(`skipped ${skippedText(s)}\n`);
     process.stdout.write(definitionsText(definitions));
     return;
   }

@@ -6,6 +6,7 @@
  */
 import { VirtualClock, type Timer } from './clock.ts';
 import { BrokerBinding } from './binding.ts';
+import type { BindingList } from './binding-list.ts';
 import { ChannelLedger, type Delivery } from './channel-ledger.ts';
 import { startChannelActor } from './channel-machine.ts';
 import { deadLetterMessage, isDeadLetterCycle } from './dead-letter.ts';
@@ -405,39 +406,48 @@ export class Broker implements QueueHost {
 
   /** Adds a binding unless an identical one exists. */
   addBinding(source: Exchange, destination: Queue | Exchange, kind: 'queue' | 'exchange', routingKey: string, args: FieldTable): void {
-    const identity = `${kind}\u0000${destination.name}\u0000${routingKey}\u0000${tableKey(args)}`;
-    if (source.bindings.has(identity)) return;
-    const b = new BrokerBinding<Queue | Exchange>(source.name, destination, kind, routingKey, args, identity);
-    source.bindings.set(identity, b);
+    const argumentsKey = tableKey(args);
+    if (this.bindingWith(source, destination, kind, routingKey, argumentsKey)) return;
+    const b = new BrokerBinding<Queue | Exchange>(source.name, destination, kind, routingKey, args, argumentsKey);
+    source.bindings.add(b);
     source.index.add(b);
-    if (kind === 'queue') (destination as Queue).bindings.add(b);
-    else (destination as Exchange).incoming.add(b);
+    bindingsTo(b).add(b);
     if (this.events.active) this.events.emit({ type: 'binding.created', binding: b.ref });
   }
 
-  findBinding(source: Exchange, destination: Queue | Exchange, kind: 'queue' | 'exchange', routingKey: string, args: FieldTable): Binding | undefined {
-    return source.bindings.get(`${kind}\u0000${destination.name}\u0000${routingKey}\u0000${tableKey(args)}`);
+  findBinding(source: Exchange, destination: Queue | Exchange, kind: 'queue' | 'exchange', routingKey: string, args: FieldTable): BrokerBinding | undefined {
+    return this.bindingWith(source, destination, kind, routingKey, tableKey(args));
   }
 
-  removeBinding(b: Binding): void {
+  /** The binding of `source` with this identity: through the source's index, or among the destination's bindings. */
+  private bindingWith(source: Exchange, destination: Queue | Exchange, kind: 'queue' | 'exchange', routingKey: string, argumentsKey: string): BrokerBinding | undefined {
+    if (source.index.find) return source.index.find(destination, kind, routingKey, argumentsKey) as BrokerBinding | undefined;
+    const incoming = kind === 'queue' ? (destination as Queue).bindings : (destination as Exchange).incoming;
+    for (const b of incoming) if (b.source === source.name && b.is(destination, kind, routingKey, argumentsKey)) return b;
+    return undefined;
+  }
+
+  removeBinding(b: BrokerBinding): void {
     const source = this.exchanges.get(b.source);
-    if (!source || source.bindings.get(b.identity) !== b) return;
-    source.bindings.delete(b.identity);
-    source.index.remove(b);
-    if (b.destinationKind === 'queue') (b.destination as Queue).bindings.delete(b);
-    else (b.destination as Exchange).incoming.delete(b);
+    if (!source || !b.live) return;
+    this.unlinkBinding(source, b);
     this.emit({ type: 'binding.deleted', binding: b.ref });
     if (source.autoDelete && source.bindings.size === 0) this.deleteExchange(source, 'auto-delete');
+  }
+
+  /** Takes a binding out of its source's index and lists and its destination's list. */
+  private unlinkBinding(source: Exchange, b: BrokerBinding): void {
+    b.live = false;
+    source.bindings.delete(b);
+    source.index.remove(b);
+    bindingsTo(b).delete(b);
   }
 
   deleteExchange(x: Exchange, reason: 'deleted' | 'auto-delete'): void {
     if (this.exchanges.get(x.name) !== x) return;
     this.exchanges.delete(x.name);
     for (const b of [...x.bindings.values()]) {
-      x.bindings.delete(b.identity);
-      x.index.remove(b);
-      if (b.destinationKind === 'queue') (b.destination as Queue).bindings.delete(b);
-      else (b.destination as Exchange).incoming.delete(b);
+      this.unlinkBinding(x, b);
       this.emit({ type: 'binding.deleted', binding: b.ref });
     }
     this.emit({ type: 'exchange.deleted', exchange: x.name, reason });
@@ -544,6 +554,11 @@ export class Broker implements QueueHost {
       this.exchanges.set(name, x);
     }
   }
+}
+
+/** The list of bindings pointing at a binding's destination. */
+function bindingsTo(b: BrokerBinding): BindingList {
+  return b.destinationKind === 'queue' ? (b.destination as Queue).bindings : (b.destination as Exchange).incoming;
 }
 
 function bindingIdentity(r: BindingRef): string {

@@ -1,5 +1,6 @@
 import { stringArg, type FieldTable } from './fields.ts';
-import type { Binding, BindingIndex, BindingTarget, ExchangeType } from './exchanges/index.ts';
+import { BindingList } from './binding-list.ts';
+import type { BindingIndex, BindingTarget, ExchangeType } from './exchanges/index.ts';
 
 export interface ExchangeOptions {
   durable: boolean;
@@ -16,10 +17,10 @@ export class Exchange implements BindingTarget {
   readonly internal: boolean;
   readonly arguments: FieldTable;
   readonly index: BindingIndex;
-  /** Bindings where this exchange is the source, by identity. */
-  readonly bindings = new Map<string, Binding>();
+  /** Bindings where this exchange is the source, in creation order (its index finds one by identity). */
+  readonly bindings = new BindingList('source');
   /** Bindings where this exchange is the destination. */
-  readonly incoming = new Set<Binding>();
+  readonly incoming = new BindingList('destination');
 
   constructor(
     readonly name: string,

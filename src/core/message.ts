@@ -18,22 +18,30 @@ export interface MessageProperties {
   clusterId?: string;
 }
 
-export const PROPERTY_NAMES: ReadonlyArray<keyof MessageProperties> = [
-  'contentType',
-  'contentEncoding',
-  'headers',
-  'deliveryMode',
-  'priority',
-  'correlationId',
-  'replyTo',
-  'expiration',
-  'messageId',
-  'timestamp',
-  'type',
-  'userId',
-  'appId',
-  'clusterId',
-];
+/**
+ * Each property's name as AMQP's Python clients spell it (pika, py-amqp,
+ * kombu, the `celery amqp` shell), in the order of the protocol's property
+ * flags. py-amqp alone calls `headers` `application_headers`.
+ */
+export const SNAKE_PROPERTY_NAMES: Readonly<Record<keyof MessageProperties, string>> = {
+  contentType: 'content_type',
+  contentEncoding: 'content_encoding',
+  headers: 'headers',
+  deliveryMode: 'delivery_mode',
+  priority: 'priority',
+  correlationId: 'correlation_id',
+  replyTo: 'reply_to',
+  expiration: 'expiration',
+  messageId: 'message_id',
+  timestamp: 'timestamp',
+  type: 'type',
+  userId: 'user_id',
+  appId: 'app_id',
+  clusterId: 'cluster_id',
+};
+
+/** Every property, in the order of the protocol's property flags. */
+export const PROPERTY_NAMES = Object.keys(SNAKE_PROPERTY_NAMES) as ReadonlyArray<keyof MessageProperties>;
 
 /** A published message. Each queue holds its own QueuedMessage pointing here. */
 export interface Message {

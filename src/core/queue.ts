@@ -1,7 +1,8 @@
 import type { Timer } from './clock.ts';
 import type { DeadLetterReason, DropReason } from './events.ts';
 import { integerArg, stringArg, valueOf, type FieldTable } from './fields.ts';
-import type { Binding, BindingTarget } from './exchanges/index.ts';
+import type { BindingTarget } from './exchanges/index.ts';
+import { BindingList } from './binding-list.ts';
 import { QueuedMessage, type Message } from './message.ts';
 import { PriorityReady, ReadyQueue, type Ready } from './ready-queue.ts';
 import type { LedgerConsumer } from './channel-ledger.ts';
@@ -62,7 +63,7 @@ export class Queue implements BindingTarget {
   consumers: Consumer[] = [];
   hadConsumers = false;
   /** Bindings that point at this queue. */
-  readonly bindings = new Set<Binding>();
+  readonly bindings = new BindingList('destination');
   deleted = false;
   unackedCount = 0;
 

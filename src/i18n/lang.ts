@@ -3,6 +3,10 @@
  * page (every string, at once) and an embed (one language, a few areas,
  * loaded when shown) need.
  */
+import { interpolate } from './interpolate.ts';
+
+export { interpolate, placeholders } from './interpolate.ts';
+
 export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
 
@@ -10,20 +14,6 @@ export const isLang = (x: unknown): x is Lang => typeof x === 'string' && (LANGS
 
 /** A translation function: the text for a key, `{name}` placeholders filled. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
-
-/** The `{name}` placeholders a string uses, sorted and without repeats. */
-export function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
-}
-
-/** Fills `{name}` placeholders; a placeholder without a value is an error. */
-export function interpolate(text: string, params: Record<string, string | number> | undefined, key: string): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const v = params?.[name];
-    if (v === undefined) throw new Error(`i18n: '${key}' needs the parameter {${name}}`);
-    return String(v);
-  });
-}
 
 /**
  * Looks `key` up in `strings` (of `lang`) and fills it. An unknown key or a

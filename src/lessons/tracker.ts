@@ -8,7 +8,7 @@
 import type { Broker } from '../core/broker.ts';
 import type { ChannelRef, StampedEvent } from '../core/events.ts';
 import { valueOf, type FieldTable, type FieldValue } from '../core/fields.ts';
-import type { Message } from '../core/message.ts';
+import { SNAKE_PROPERTY_NAMES, type Message } from '../core/message.ts';
 import { parseBool } from '../shell/commands.ts';
 import type { EventGoal, EventVerb, Goal, StateGoal } from './goals.ts';
 import { checkState } from './state-check.ts';
@@ -40,24 +40,11 @@ function plainValue(v: FieldValue | undefined): string {
   return String(raw);
 }
 
-const PROPERTY_KEYS: Record<string, string> = {
-  contentType: 'content_type',
-  contentEncoding: 'content_encoding',
-  deliveryMode: 'delivery_mode',
-  priority: 'priority',
-  correlationId: 'correlation_id',
-  replyTo: 'reply_to',
-  expiration: 'expiration',
-  messageId: 'message_id',
-  type: 'type',
-  appId: 'app_id',
-};
-
 function messageInfo(m: Message): MessageInfo {
   const props: Record<string, string> = {};
-  for (const [k, name] of Object.entries(PROPERTY_KEYS)) {
+  for (const [k, name] of Object.entries(SNAKE_PROPERTY_NAMES)) {
     const v = (m.properties as Record<string, unknown>)[k];
-    if (v !== undefined) props[name] = String(v);
+    if (k !== 'headers' && v !== undefined) props[name] = String(v);
   }
   const headers: FieldTable = m.properties.headers ?? {};
   for (const [k, v] of Object.entries(headers)) props[`header.${k}`] = plainValue(v);

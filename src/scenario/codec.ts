@@ -17,8 +17,8 @@ function toBase64Url(bytes: Uint8Array): string {
 }
 
 function fromBase64Url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new ScenarioError('the link is damaged (it has characters a share link never has)');
-  if (text.length % 4 === 1) throw new ScenarioError('the link is damaged (cut off)');
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new ScenarioError('scenario.link.chars');
+  if (text.length % 4 === 1) throw new ScenarioError('scenario.link.cut');
   const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
@@ -40,13 +40,13 @@ async function inflate(bytes: Uint8Array, max: number): Promise<string> {
       size += value.length;
       if (size > max) {
         await reader.cancel().catch(() => {});
-        throw new ScenarioError(`the link's scenario is larger than ${max / 1024} KB`);
+        throw new ScenarioError('scenario.link.unpacked.size', { kb: max / 1024 });
       }
       chunks.push(value);
     }
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
-    throw new ScenarioError('the link is damaged (its data does not unpack; was it cut off?)');
+    throw new ScenarioError('scenario.link.unpack');
   }
   const all = new Uint8Array(size);
   let at = 0;
@@ -57,31 +57,31 @@ async function inflate(bytes: Uint8Array, max: number): Promise<string> {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(all);
   } catch {
-    throw new ScenarioError('the link is damaged (its data is not text)');
+    throw new ScenarioError('scenario.link.text');
   }
 }
 
-function parseJson(text: string, what: string): unknown {
-  if (text.length > LIMITS.json) throw new ScenarioError(`the ${what} is larger than ${LIMITS.json / 1024} KB`);
+function parseJson(text: string, what: 'link' | 'file'): unknown {
+  if (text.length > LIMITS.json) throw new ScenarioError(`scenario.${what}.size`, { kb: LIMITS.json / 1024 });
   try {
     return JSON.parse(text);
   } catch {
-    throw new ScenarioError(`the ${what} is not valid JSON${what === 'file' ? ' (is it a Warren scenario file?)' : ''}`);
+    throw new ScenarioError(`scenario.${what}.json`);
   }
 }
 
 /** The part after `#s=`. */
 export async function encodeLink(scenario: Scenario): Promise<string> {
   const code = toBase64Url(await deflate(JSON.stringify(validateScenario(scenario))));
-  if (code.length > LIMITS.link) throw new ScenarioError(`this scenario is too large for a link (${Math.ceil(code.length / 1024)} KB): export it as a file instead`);
+  if (code.length > LIMITS.link) throw new ScenarioError('scenario.link.too.large', { kb: Math.ceil(code.length / 1024) });
   return code;
 }
 
 /** The scenario a link's code (or a whole `#s=…` hash) opens. */
 export async function decodeLink(code: string): Promise<Scenario> {
   const text = code.startsWith(LINK_PREFIX) ? code.slice(LINK_PREFIX.length) : code;
-  if (!text) throw new ScenarioError('the link has no scenario in it');
-  if (text.length > LIMITS.link) throw new ScenarioError(`the link is longer than ${LIMITS.link / 1024} KB`);
+  if (!text) throw new ScenarioError('scenario.link.empty');
+  if (text.length > LIMITS.link) throw new ScenarioError('scenario.link.long', { kb: LIMITS.link / 1024 });
   return validateScenario(parseJson(await inflate(fromBase64Url(text), LIMITS.json), 'link'));
 }
 

@@ -5,6 +5,9 @@
  * reached are the whole state (topology, messages, agents, transcript,
  * story); nothing in it is code.
  */
+import ENGLISH from '../i18n/strings/scenario.en.json';
+import { ReasonError, type ReasonParam } from '../i18n/reason.ts';
+import { SCENARIO_FORMAT, SCENARIO_VERSION } from './version.ts';
 
 /** What a person did to an agent (src/ui/model/agents.ts), as plain data. */
 export type AgentOp =
@@ -25,8 +28,7 @@ export type AgentOp =
 /** One recorded input, `at` milliseconds of virtual time after the start. */
 export type Step = { at: number; line: string } | { at: number; agent: AgentOp };
 
-export const SCENARIO_FORMAT = 'warren-scenario';
-export const SCENARIO_VERSION = 1;
+export { SCENARIO_FORMAT, SCENARIO_VERSION };
 
 export interface Scenario {
   format: typeof SCENARIO_FORMAT;
@@ -56,7 +58,13 @@ export const LIMITS = {
   extras: 64 * 1024,
 } as const;
 
-/** A scenario that cannot be opened, with the reason in words a person reads. */
-export class ScenarioError extends Error {
+/** What can be wrong with a scenario: the keys of its reasons in the strings files. */
+export type ScenarioProblem = keyof typeof ENGLISH;
+
+/** A scenario that cannot be opened, with a reason a view says in its reader's language (`message` is the English). */
+export class ScenarioError extends ReasonError {
   override name = 'ScenarioError';
+  constructor(problem: ScenarioProblem, params: Record<string, ReasonParam> = {}) {
+    super(ENGLISH, problem, params);
+  }
 }

@@ -37,7 +37,7 @@ export function loadLocal(): Scenario | null {
   } catch (e) {
     s!.setItem(REJECTED_KEY, text);
     s!.removeItem(STORAGE_KEY);
-    throw e instanceof ScenarioError ? new ScenarioError(`the saved sandbox could not be restored: ${e.message}`) : e;
+    throw e instanceof ScenarioError ? new ScenarioError('scenario.saved', { reason: e }) : e;
   }
 }
 

@@ -5,36 +5,36 @@
  * in words a person reads; nothing is coerced except what JSON cannot say.
  */
 import { parseLine } from '../shell/parse.ts';
-import { LIMITS, SCENARIO_FORMAT, SCENARIO_VERSION, ScenarioError, type AgentOp, type Scenario, type Step } from './format.ts';
+import { LIMITS, SCENARIO_FORMAT, SCENARIO_VERSION, ScenarioError, type AgentOp, type Scenario, type ScenarioProblem, type Step } from './format.ts';
 
 type Obj = Record<string, unknown>;
 
-function fail(message: string): never {
-  throw new ScenarioError(message);
+function fail(problem: ScenarioProblem, params: Record<string, string | number> = {}): never {
+  throw new ScenarioError(problem, params);
 }
 
 function object(v: unknown, where: string, keys: readonly string[]): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${where} must be an object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('scenario.object', { where });
   const extra = Object.keys(v).filter((k) => !keys.includes(k));
-  if (extra.length) fail(`${where} has an unknown field '${extra[0].slice(0, 40)}'`);
+  if (extra.length) fail('scenario.unknown.field', { where, field: extra[0].slice(0, 40) });
   return v as Obj;
 }
 
 function str(v: unknown, where: string, max: number = LIMITS.name): string {
-  if (typeof v !== 'string') fail(`${where} must be text`);
-  if (v.length > max) fail(`${where} is longer than ${max} characters`);
+  if (typeof v !== 'string') fail('scenario.text', { where });
+  if (v.length > max) fail('scenario.too.long', { where, max });
   return v;
 }
 
 function num(v: unknown, where: string, min: number, max: number, integer = true): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${where} must be a number`);
-  if (integer && !Number.isInteger(v)) fail(`${where} must be a whole number`);
-  if (v < min || v > max) fail(`${where} must be between ${min} and ${max}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail('scenario.number', { where });
+  if (integer && !Number.isInteger(v)) fail('scenario.integer', { where });
+  if (v < min || v > max) fail('scenario.range', { where, min, max });
   return v;
 }
 
 function bool(v: unknown, where: string): boolean {
-  if (typeof v !== 'boolean') fail(`${where} must be true or false`);
+  if (typeof v !== 'boolean') fail('scenario.bool', { where });
   return v;
 }
 
@@ -49,7 +49,7 @@ function agentOp(v: unknown, where: string): AgentOp {
   switch (kind) {
     case 'producer': {
       const o = object(v, where, ['op', 'exchange', 'routingKeys', 'body', 'mandatory', 'count', 'interval']);
-      if (!Array.isArray(o.routingKeys) || o.routingKeys.length < 1 || o.routingKeys.length > 100) fail(`${where}.routingKeys must be a list of 1 to 100 keys`);
+      if (!Array.isArray(o.routingKeys) || o.routingKeys.length < 1 || o.routingKeys.length > 100) fail('scenario.keys', { where: `${where}.routingKeys`, max: 100 });
       return {
         op: 'producer',
         exchange: str(o.exchange, `${where}.exchange`),
@@ -72,11 +72,11 @@ function agentOp(v: unknown, where: string): AgentOp {
     }
     case 'settle': {
       const o = object(v, where, ['op', 'name', 'how', 'tag']);
-      if (o.how !== 'ack' && o.how !== 'nack' && o.how !== 'reject') fail(`${where}.how must be ack, nack or reject`);
+      if (o.how !== 'ack' && o.how !== 'nack' && o.how !== 'reject') fail('scenario.settle.how', { where: `${where}.how` });
       return { op: 'settle', name: str(o.name, `${where}.name`), how: o.how, tag: orNull(o.tag, (t) => num(t, `${where}.tag`, 1, Number.MAX_SAFE_INTEGER)) };
     }
     default: {
-      if (!NAMED_OPS.includes(kind as (typeof NAMED_OPS)[number])) fail(`${where}.op must be one of producer, consumer, settle, ${NAMED_OPS.join(', ')}`);
+      if (!NAMED_OPS.includes(kind as (typeof NAMED_OPS)[number])) fail('scenario.op', { where: `${where}.op`, ops: ['producer', 'consumer', 'settle', ...NAMED_OPS].join(', ') });
       const o = object(v, where, ['op', 'name']);
       return { op: kind as (typeof NAMED_OPS)[number], name: str(o.name, `${where}.name`) };
     }
@@ -86,11 +86,11 @@ function agentOp(v: unknown, where: string): AgentOp {
 function step(v: unknown, where: string, after: number): Step {
   const o = object(v, where, ['at', 'line', 'agent']);
   const at = num(o.at, `${where}.at`, 0, LIMITS.duration, false);
-  if (at < after) fail(`${where}.at goes back in time (${at} ms after ${after} ms)`);
-  if ('line' in o === 'agent' in o) fail(`${where} must have either a shell line or an agent action`);
+  if (at < after) fail('scenario.time.back', { where: `${where}.at`, at, after });
+  if ('line' in o === 'agent' in o) fail('scenario.step.kind', { where });
   if ('line' in o) {
     const line = str(o.line, `${where}.line`, LIMITS.line);
-    if (/[\r\n]/.test(line)) fail(`${where}.line must be one line`);
+    if (/[\r\n]/.test(line)) fail('scenario.one.line', { where: `${where}.line` });
     return { at, line };
   }
   return { at, agent: agentOp(o.agent, `${where}.agent`) };
@@ -123,26 +123,26 @@ function jsonSize(v: unknown): number {
   try {
     return JSON.stringify(v)?.length ?? 0;
   } catch {
-    fail('extras must be plain JSON');
+    fail('scenario.extras.json');
   }
 }
 
 /** The scenario `value` describes, or a ScenarioError saying what is wrong with it. */
 export function validateScenario(value: unknown): Scenario {
-  const o = object(value, 'the scenario', ['format', 'version', 'seed', 'steps', 'end', 'extras']);
-  if (o.format !== SCENARIO_FORMAT) fail(`this is not a Warren scenario (format is not '${SCENARIO_FORMAT}')`);
-  if (o.version !== SCENARIO_VERSION) fail(`scenario version ${JSON.stringify(o.version)?.slice(0, 20)} is not supported (this Warren reads version ${SCENARIO_VERSION})`);
+  const o = object(value, 'scenario', ['format', 'version', 'seed', 'steps', 'end', 'extras']);
+  if (o.format !== SCENARIO_FORMAT) fail('scenario.format', { format: SCENARIO_FORMAT });
+  if (o.version !== SCENARIO_VERSION) fail('scenario.version', { version: String(JSON.stringify(o.version)).slice(0, 20), supported: SCENARIO_VERSION });
   const seed = num(o.seed, 'seed', 0, 0xffffffff);
-  if (!Array.isArray(o.steps)) fail('steps must be a list');
-  if (o.steps.length > LIMITS.steps) fail(`the scenario has ${o.steps.length} steps, more than ${LIMITS.steps}`);
+  if (!Array.isArray(o.steps)) fail('scenario.list', { where: 'steps' });
+  if (o.steps.length > LIMITS.steps) fail('scenario.steps', { steps: o.steps.length, max: LIMITS.steps });
   const steps: Step[] = [];
   for (const [i, s] of o.steps.entries()) steps.push(step(s, `steps[${i}]`, steps.at(-1)?.at ?? 0));
   const end = num(o.end, 'end', steps.at(-1)?.at ?? 0, LIMITS.duration, false);
   const slept = steps.reduce((t, s) => t + ('line' in s ? sleeps(s.line) * 1000 : 0), 0);
-  if (end + slept > LIMITS.duration) fail(`the scenario spans more than ${LIMITS.duration / 3_600_000} hours of virtual time`);
-  if (agentMessageBound(steps, end + slept) > LIMITS.agentMessages) fail(`the scenario's producers could publish more than ${LIMITS.agentMessages} messages`);
+  if (end + slept > LIMITS.duration) fail('scenario.duration', { hours: LIMITS.duration / 3_600_000 });
+  if (agentMessageBound(steps, end + slept) > LIMITS.agentMessages) fail('scenario.messages', { max: LIMITS.agentMessages });
   const extras = o.extras === undefined ? {} : o.extras;
-  if (typeof extras !== 'object' || extras === null || Array.isArray(extras)) fail('extras must be an object');
-  if (jsonSize(extras) > LIMITS.extras) fail(`extras are larger than ${LIMITS.extras / 1024} KB`);
+  if (typeof extras !== 'object' || extras === null || Array.isArray(extras)) fail('scenario.object', { where: 'extras' });
+  if (jsonSize(extras) > LIMITS.extras) fail('scenario.extras.size', { kb: LIMITS.extras / 1024 });
   return { format: SCENARIO_FORMAT, version: SCENARIO_VERSION, seed, steps, end, extras: extras as Record<string, unknown> };
 }

@@ -3,27 +3,12 @@
  * of pprint.pformat, with py-amqp's property names.
  */
 import { typeOf, valueOf, type FieldTable, type FieldValue } from '../core/fields.ts';
-import type { MessageProperties } from '../core/message.ts';
+import { SNAKE_PROPERTY_NAMES, type MessageProperties } from '../core/message.ts';
 import type { AsyncOutput, GotMessage, ShellMessage } from './backend.ts';
 import { pformat, pyBytes, pyDict, pyFloat, type PyValue } from './pprint.ts';
 
 /** py-amqp's property names, in the engine's order. */
-const PROPERTY_NAMES: Array<[keyof MessageProperties, string]> = [
-  ['contentType', 'content_type'],
-  ['contentEncoding', 'content_encoding'],
-  ['headers', 'application_headers'],
-  ['deliveryMode', 'delivery_mode'],
-  ['priority', 'priority'],
-  ['correlationId', 'correlation_id'],
-  ['replyTo', 'reply_to'],
-  ['expiration', 'expiration'],
-  ['messageId', 'message_id'],
-  ['timestamp', 'timestamp'],
-  ['type', 'type'],
-  ['userId', 'user_id'],
-  ['appId', 'app_id'],
-  ['clusterId', 'cluster_id'],
-];
+const PROPERTY_NAMES = Object.entries(SNAKE_PROPERTY_NAMES).map(([key, name]) => [key as keyof MessageProperties, key === 'headers' ? 'application_headers' : name] as const);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

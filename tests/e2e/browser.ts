@@ -4,7 +4,7 @@
  * browser). Without Chromium the suite is skipped loudly, unless CI is set.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 
 export const chromiumPath = process.env.WARREN_CHROMIUM;
@@ -44,4 +44,33 @@ export function siteAndBrowser(): { readonly url: string; readonly browser: Brow
     await ctx.server?.close();
   });
   return ctx;
+}
+
+export interface OpenOptions extends BrowserContextOptions {
+  /** Also count console.error messages as errors. */
+  consoleErrors?: boolean;
+}
+
+/**
+ * Opens the sandbox page at `url` in a new tab of `where` (a browser, with
+ * `options` for its new context, or an existing context), at 1280×720 unless
+ * told otherwise, collects uncaught errors into `errors`, and waits until the
+ * shell takes input.
+ */
+export async function openSandbox(where: Browser | BrowserContext, url: string, errors: string[], options: OpenOptions = {}): Promise<Page> {
+  const { consoleErrors, ...contextOptions } = options;
+  const page = 'newContext' in where ? await where.newPage({ viewport: { width: 1280, height: 720 }, ...contextOptions }) : await where.newPage();
+  if (!('newContext' in where)) await page.setViewportSize(contextOptions.viewport ?? { width: 1280, height: 720 });
+  page.on('pageerror', (e) => errors.push(e.message));
+  if (consoleErrors) page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  await page.waitForSelector('#shell-input');
+  return page;
+}
+
+/** Types a line into the shell panel and waits until its transcript echoes it. */
+export async function typeLine(page: Page, line: string): Promise<void> {
+  await page.fill('#shell-input', line);
+  await page.press('#shell-input', 'Enter');
+  await page.waitForFunction((l) => document.querySelector('.shell pre')!.textContent!.includes(`> ${l}`), line);
 }

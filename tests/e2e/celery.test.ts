@@ -5,17 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumPath, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the Celery panel', () => {
   const site = siteAndBrowser();
   const errors: string[] = [];
 
   async function open(): Promise<Page> {
-    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(site.url);
-    await page.waitForSelector('#shell-input');
+    const page = await openSandbox(site.browser, site.url, errors, { locale: 'en-US' });
     await page.getByRole('tab', { name: 'Celery' }).click();
     return page;
   }

@@ -3,21 +3,14 @@
  * once without losing what was built, and the choice is remembered.
  */
 import { describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, siteAndBrowser } from './browser.ts';
+import type { BrowserContext } from 'playwright-core';
+import { chromiumPath, openSandbox, siteAndBrowser } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the page in two languages', () => {
   const site = siteAndBrowser();
   const errors: string[] = [];
 
-  async function open(context: BrowserContext): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(site.url);
-    await page.waitForSelector('#shell-input');
-    return page;
-  }
+  const open = (context: BrowserContext) => openSandbox(context, site.url, errors, { consoleErrors: true });
 
   it('switches to Chinese and back mid-session, keeping the topology and transcript, and remembers the choice', async () => {
     const context = await site.browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-US' });

@@ -6,25 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumPath, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser, typeLine as type } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('lessons on the page', () => {
   const site = siteAndBrowser();
   const errors: string[] = [];
 
-  async function open(query = ''): Promise<Page> {
-    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(site.url + query);
-    await page.waitForSelector('#shell-input');
-    return page;
-  }
+  const open = (query = '') => openSandbox(site.browser, site.url + query, errors);
 
-  async function type(page: Page, line: string) {
-    await page.fill('#shell-input', line);
-    await page.press('#shell-input', 'Enter');
-    await page.waitForFunction((l) => document.querySelector('.shell pre')!.textContent!.includes(`> ${l}`), line);
-  }
 
   const title = (page: Page) => page.locator('.lessons article h2').textContent();
   const met = (page: Page) => page.locator('.goals li').evaluateAll((lis) => lis.map((li) => li.classList.contains('met')));

@@ -6,27 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { chromiumPath, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser, typeLine as type } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the RabbitMQ panel', () => {
   const site = siteAndBrowser();
   const errors: string[] = [];
 
   async function open(): Promise<Page> {
-    const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(site.url);
-    await page.waitForSelector('#shell-input');
+    const page = await openSandbox(site.browser, site.url, errors, { viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     await page.evaluate(() => localStorage.setItem('warren.lang', 'en'));
     await page.getByRole('tab', { name: 'RabbitMQ' }).click();
     return page;
   }
 
-  async function type(page: Page, line: string) {
-    await page.fill('#shell-input', line);
-    await page.press('#shell-input', 'Enter');
-    await page.waitForFunction((l) => document.querySelector('.shell pre')!.textContent!.includes(`> ${l}`), line);
-  }
 
   const names = (page: Page) => page.evaluate(() => [...(window as unknown as { warren: { broker: { queues: Map<string, unknown> } } }).warren.broker.queues.keys()]);
 
@@ -79,7 +71,7 @@ describe.skipIf(!chromiumPath)('the RabbitMQ panel', () => {
     await page.locator('input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"queues": [{"name": "x", "arguments": {"x-max-length": "ten"}}]}') });
     await expect(page.getByRole('alert').textContent()).resolves.toBe('Not imported, the sandbox is unchanged: queues[0].arguments.x-max-length: expected a number, got a string');
     await page.locator('input[type=file]').setInputFiles({ name: 'clash.json', mimeType: 'application/json', buffer: Buffer.from('{"queues": [{"name": "work", "arguments": {}}]}') });
-    await expect(page.getByRole('alert').textContent()).resolves.toBe("Not imported, the sandbox is unchanged: queue 'work' already exists with other properties in the sandbox");
+    await expect(page.getByRole('alert').textContent()).resolves.toBe("Not imported, the sandbox is unchanged: queue 'work' already exists in the sandbox with other properties");
     expect(await names(page)).toEqual(before);
     expect(errors).toEqual([]);
     await page.close();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { chromiumPath, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser, typeLine as type } from './browser.ts';
 
 const WALKTHROUGH = [
   'exchange.declare testexchange direct',
@@ -22,20 +22,8 @@ describe.skipIf(!chromiumPath)('the sandbox page', () => {
   const site = siteAndBrowser();
   const errors: string[] = [];
 
+  const open = () => openSandbox(site.browser, site.url, errors);
 
-  async function open(): Promise<Page> {
-    const page = await site.browser.newPage({ viewport: { width: 1280, height: 720 } });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(site.url);
-    await page.waitForSelector('#shell-input');
-    return page;
-  }
-
-  async function type(page: Page, line: string) {
-    await page.fill('#shell-input', line);
-    await page.press('#shell-input', 'Enter');
-    await page.waitForFunction((l) => document.querySelector('.shell pre')!.textContent!.includes(`> ${l}`), line);
-  }
 
   const counts = (page: Page, queue: string) => page.locator(`[aria-label^="Queue ${queue}:"]`).getAttribute('aria-label');
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser, typeLine as type } from './browser.ts';
 
 const HOSTILE_QUEUE = '<img src=x onerror="window.pwned=1">';
 const HOSTILE_BODY = '<script>window.pwned=2</script>';
@@ -15,21 +15,8 @@ describe.skipIf(!chromiumPath)('share and save', () => {
   const site = siteAndBrowser();
   const errors: string[] = [];
 
+  const open = (context: BrowserContext, at = site.url) => openSandbox(context, at, errors);
 
-  async function open(context: BrowserContext, at = site.url): Promise<Page> {
-    const page = await context.newPage();
-    await page.setViewportSize({ width: 1280, height: 720 });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(at);
-    await page.waitForSelector('#shell-input');
-    return page;
-  }
-
-  async function type(page: Page, line: string) {
-    await page.fill('#shell-input', line);
-    await page.press('#shell-input', 'Enter');
-    await page.waitForFunction((l) => document.querySelector('.shell pre')!.textContent!.includes(`> ${l}`), line);
-  }
 
   const transcript = (page: Page) => page.locator('.shell pre').textContent();
   const saved = (page: Page) => page.waitForFunction(() => (localStorage.getItem('warren:scenario') ?? '').includes('"end"'));

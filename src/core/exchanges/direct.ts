@@ -1,4 +1,4 @@
-import type { Binding, BindingIndex, ExchangeType } from './exchange-type.ts';
+import type { Binding, BindingIndex, BindingTarget, ExchangeType } from './exchange-type.ts';
 
 /** Byte-for-byte equal routing keys; binding arguments are ignored. */
 class DirectIndex implements BindingIndex {
@@ -16,6 +16,12 @@ class DirectIndex implements BindingIndex {
     const i = list.indexOf(b);
     if (i >= 0) list.splice(i, 1);
     if (!list.length) this.byKey.delete(b.routingKey);
+  }
+
+  find(destination: BindingTarget, kind: 'queue' | 'exchange', routingKey: string, argumentsKey: string): Binding | undefined {
+    const list = this.byKey.get(routingKey);
+    if (list) for (let i = 0; i < list.length; i++) if (list[i].is(destination, kind, routingKey, argumentsKey)) return list[i];
+    return undefined;
   }
 
   route(key: string, _headers: unknown, visit: (b: Binding) => void): void {

@@ -14,13 +14,15 @@ export interface Binding<D extends BindingTarget = BindingTarget> {
   readonly destinationKind: 'queue' | 'exchange';
   readonly routingKey: string;
   readonly arguments: FieldTable;
-  /** Identity within its source: destination, key and arguments with their types. */
-  readonly identity: string;
+  /** The arguments as tableKey() writes them: equal with their types, whatever the order. */
+  readonly argumentsKey: string;
   /** Precomputed by the exchange type (e.g. a headers matcher). */
   compiled?: unknown;
   /** Per-publish stamp so a binding matched by two routing keys is listed once. */
   routeStamp: number;
   readonly ref: BindingRef;
+  /** Whether this binding has the identity (destination, routing key, arguments) within its source. */
+  is(destination: BindingTarget, kind: 'queue' | 'exchange', routingKey: string, argumentsKey: string): boolean;
 }
 
 /**
@@ -32,6 +34,12 @@ export interface BindingIndex {
   add(binding: Binding): void;
   remove(binding: Binding): void;
   route(routingKey: string, headers: FieldTable | undefined, visit: (binding: Binding) => void): void;
+  /**
+   * The binding with this identity, when the index can find it by its
+   * routing key without a search (otherwise the broker looks among the
+   * destination's bindings).
+   */
+  find?(destination: BindingTarget, kind: 'queue' | 'exchange', routingKey: string, argumentsKey: string): Binding | undefined;
 }
 
 export interface ExchangeType {

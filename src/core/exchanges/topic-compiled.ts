@@ -1,14 +1,16 @@
 import type { Binding } from './exchange-type.ts';
+import type { TopicWords } from './topic-words.ts';
 
 /** What the compiler reads of a trie node (topic.ts's TrieNode). */
 export interface TopicTrieNode {
   /** The node's number in the compiled form (set while compiling). */
   slot: number;
   readonly literalCount: number;
-  forEachLiteral(fn: (word: string, child: TopicTrieNode) => void): void;
+  /** Its literal children, by word id (TopicWords). */
+  forEachLiteral(fn: (id: number, child: TopicTrieNode) => void): void;
   readonly star: TopicTrieNode | null;
   readonly hash: TopicTrieNode | null;
-  readonly bindings: readonly Binding[] | null;
+  forEachBinding(fn: (b: Binding) => void): void;
 }
 
 /** "No node" in a child field. */
@@ -33,8 +35,8 @@ const FIELDS = 8;
  * through many bindings: a node is eight integers side by side (its
  * bindings' range, its '*' and '#' children, the range of its literal
  * edges in a table sorted by word id, searched by bisection), and every
- * binding sits in one array. The words of the patterns are interned once,
- * so a routing key costs one Map lookup per word, not one per node visited.
+ * binding sits in one array. Edges name words by their TopicWords ids,
+ * so a routing key costs one word lookup per word, not one per node visited.
  * Each node also knows how many key words a match below it needs at least
  * and at most, which prunes the search.
  *
@@ -44,16 +46,19 @@ const FIELDS = 8;
  * itself, then '*', then '#' over every suffix.
  */
 export class CompiledTopic {
-  private readonly wordIds = new Map<string, number>();
   private readonly nodes: Int32Array;
   private readonly edges: Int32Array;
   private readonly bindings: Binding[] = [];
-  /** The word ids of the key being routed (-1: a word no pattern has). */
-  private ids = new Int32Array(16);
+  /** The word ids of the key being routed (-1: a word no pattern has), from `words`. */
+  private ids: Int32Array;
   private count = 0;
   private visit: (b: Binding) => void = noVisit;
 
-  constructor(root: TopicTrieNode) {
+  constructor(
+    root: TopicTrieNode,
+    private readonly words: TopicWords,
+  ) {
+    this.ids = words.ids;
     // Number the nodes depth first, a node before its children.
     const order: TopicTrieNode[] = [];
     const stack: TopicTrieNode[] = [root];
@@ -73,16 +78,14 @@ export class CompiledTopic {
     for (const node of order) {
       const at = node.slot;
       nodes[at + BIND_START] = this.bindings.length;
-      const list = node.bindings;
-      if (list) for (let k = 0; k < list.length; k++) this.bindings.push(list[k]);
+      node.forEachBinding((b) => this.bindings.push(b));
       nodes[at + BIND_END] = this.bindings.length;
       nodes[at + STAR] = node.star ? node.star.slot : NONE;
       nodes[at + HASH] = node.hash ? node.hash.slot : NONE;
       nodes[at + EDGE_START] = e;
       const first = e;
-      node.forEachLiteral((word, child) => {
+      node.forEachLiteral((id, child) => {
         // Insertion sort by word id: nodes have few edges, the root a few dozen.
-        const id = this.intern(word);
         let k = e;
         e += 2;
         while (k > first && edges[k - 2] > id) {
@@ -121,23 +124,8 @@ export class CompiledTopic {
 
   /** Calls `visit` for every binding whose pattern matches `key`, in the trie's order. */
   route(key: string, visit: (b: Binding) => void): void {
-    let count = 0;
-    if (key !== '') {
-      let start = 0;
-      for (;;) {
-        const dot = key.indexOf('.', start);
-        const end = dot < 0 ? key.length : dot;
-        if (count === this.ids.length) {
-          const ids = new Int32Array(count * 2);
-          ids.set(this.ids);
-          this.ids = ids;
-        }
-        this.ids[count++] = this.wordIds.get(key.slice(start, end)) ?? NONE;
-        if (dot < 0) break;
-        start = dot + 1;
-      }
-    }
-    this.count = count;
+    this.count = this.words.idsOf(key);
+    this.ids = this.words.ids;
     this.visit = visit;
     this.match(0, 0);
   }
@@ -178,12 +166,6 @@ export class CompiledTopic {
     const from = max === UNBOUNDED || this.count - max <= i ? i : this.count - max;
     const to = this.count - nodes[h + MIN];
     for (let j = from; j <= to; j++) this.match(h, j);
-  }
-
-  private intern(word: string): number {
-    let id = this.wordIds.get(word);
-    if (id === undefined) this.wordIds.set(word, (id = this.wordIds.size));
-    return id;
   }
 }
 

@@ -4,8 +4,9 @@
  * a thousand flights or more, so it allocates nothing per frame: positions
  * go into buffers kept from frame to frame, dots of one colour (and one
  * fading step) share one path, and a dot that would land on the very pixel
- * of one already drawn in the same colour is skipped (a burst of messages
- * published at one instant flies as one stack of identical dots).
+ * of one already drawn in the same colour (and fading step) is skipped (a
+ * burst of messages published at one instant flies, and fades, as one stack
+ * of identical dots).
  */
 import type { Flight, FlightStyle } from './projection.ts';
 
@@ -122,14 +123,18 @@ export class FlightLayer {
       const f = flights[i];
       if (!flightPosition(f, now, nodes, g, settled, p)) continue;
       const style = STYLE_INDEX.get(f.style)!;
+      const pixel = (((p.x * scale) | 0) & 0x3fff) * 0x4000 + (((p.y * scale) | 0) & 0x3fff);
       if (f.from === f.to) {
-        // Fading where it is: growing and vanishing.
+        // Fading where it is: growing and vanishing; one dot per pixel, colour and step (a burst's acks fade as one).
         const step = Math.min(FADE_STEPS - 1, Math.floor(p.t * FADE_STEPS));
+        const key = -((pixel * 16 + style) * FADE_STEPS + step) - 1;
+        if (seen.has(key)) continue;
+        seen.add(key);
         this.fading[style][step].push(p.x, p.y, RADIUS + 6 * p.t);
         continue;
       }
       // One dot per screen pixel, colour and ring.
-      const key = ((((p.x * scale) | 0) & 0x3fff) * 0x4000 + (((p.y * scale) | 0) & 0x3fff)) * 32 + style * 2 + (f.redelivered ? 1 : 0);
+      const key = pixel * 32 + style * 2 + (f.redelivered ? 1 : 0);
       if (seen.has(key)) continue;
       seen.add(key);
       this.solid[style].push(p.x, p.y, RADIUS);

@@ -13,6 +13,7 @@ import type { BindingRef, ChannelRef, StampedEvent } from '../../core/events.ts'
 import type { FieldTable } from '../../core/fields.ts';
 import type { Message } from '../../core/message.ts';
 import type { Said } from './story.ts';
+import { EffectQueue } from './effect-queue.ts';
 
 /** A line of a message's history, put into words when the inspector shows it. */
 const h = (key: string, params?: Said['params']): Said => ({ key: `history.${key}`, params });
@@ -98,13 +99,6 @@ export const queueId = (name: string) => `q:${name}`;
 export const clientId = (at: ChannelRef) => `c:${at.connection}:${at.channel}`;
 export const consumerId = (at: ChannelRef, tag: string) => `k:${at.connection}:${at.channel}:${tag}`;
 
-/** One scheduled change to the viewed world, applied when the clock reaches it. */
-interface Effect {
-  at: number;
-  seq: number;
-  apply: () => void;
-}
-
 export class Projection {
   /** Hop duration in virtual ms at speed 1. */
   hop = 600;
@@ -122,8 +116,7 @@ export class Projection {
   version = 0;
   /** The time each message becomes free to take its next hop. */
   private readyAt = new Map<string, number>();
-  private effects: Effect[] = [];
-  private effectSeq = 0;
+  private effects = new EffectQueue();
   private now = 0;
 
   /** Takes one engine event. */
@@ -237,8 +230,7 @@ export class Projection {
         const c = this.client(e.at);
         this.later(start, () => {
           if (q) {
-            const i = q.ready.indexOf(e.messageId);
-            if (i >= 0) q.ready.splice(i, 1);
+            takeFrom(q.ready, e.messageId);
             if (!e.noAck) q.unacked++;
           }
           if (!e.noAck) c.unackedTags.push(e.deliveryTag);
@@ -307,21 +299,19 @@ export class Projection {
   /** Applies every scheduled change due by `now` and forgets finished flights. */
   advanceTo(now: number): void {
     this.now = Math.max(this.now, now);
-    if (this.effects.length) {
-      let i = 0;
-      while (i < this.effects.length && this.effects[i].at <= now) this.effects[i++].apply();
-      if (i) {
-        this.effects.splice(0, i);
-        this.changed();
-      }
+    if (this.effects.runDue(now)) this.changed();
+    if (this.flights.length && this.flights[0].t1 <= now) {
+      // Kept in place (the canvas holds the array): no copy of tens of thousands of flights per frame.
+      const flights = this.flights;
+      let kept = 0;
+      for (let i = 0; i < flights.length; i++) if (flights[i].t1 > now) flights[kept++] = flights[i];
+      flights.length = kept;
     }
-    if (this.flights.length && this.flights[0].t1 <= now) this.flights = this.flights.filter((f) => f.t1 > now);
   }
 
   /** The time of the next thing that will change on screen, or null. */
   nextChangeAfter(now: number): number | null {
-    let next = Infinity;
-    for (const e of this.effects) if (e.at > now && e.at < next) next = e.at;
+    let next = this.effects.nextAfter(now);
     for (const f of this.flights) {
       if (f.t0 > now && f.t0 < next) next = f.t0;
       if (f.t1 > now && f.t1 < next) next = f.t1;
@@ -383,10 +373,7 @@ export class Projection {
     const q = this.queues.get(queue);
     if (!q) return;
     const when = Math.max(time, this.readyAt.get(key(messageId, q.id)) ?? time);
-    this.later(when, () => {
-      const i = q.ready.indexOf(messageId);
-      if (i >= 0) q.ready.splice(i, 1);
-    });
+    this.later(when, () => takeFrom(q.ready, messageId));
   }
 
   private note(messageId: number, said: Said): void {
@@ -418,21 +405,7 @@ export class Projection {
       this.changed();
       return;
     }
-    // Kept in time order (ties in the order scheduled); most land at the end.
-    const e = { at, seq: this.effectSeq++, apply };
-    const list = this.effects;
-    let lo = list.length;
-    if (lo && list[lo - 1].at > at) {
-      let l = 0;
-      let h = list.length;
-      while (l < h) {
-        const m = (l + h) >> 1;
-        if (list[m].at <= at) l = m + 1;
-        else h = m;
-      }
-      lo = l;
-    }
-    list.splice(lo, 0, e);
+    this.effects.add(at, apply);
   }
 
   private changed(): void {
@@ -441,6 +414,15 @@ export class Projection {
 }
 
 const key = (messageId: number, node: string) => `${messageId}@${node}`;
+
+/** Takes a message out of a queue's stack; most leave from the front, which costs no shift of the rest. */
+function takeFrom(ready: number[], messageId: number): void {
+  if (ready[0] === messageId) ready.shift();
+  else {
+    const i = ready.indexOf(messageId);
+    if (i >= 0) ready.splice(i, 1);
+  }
+}
 
 export function edgeId(b: BindingRef): string {
   return `b:${b.source}>${b.destination.kind}:${b.destination.name}:${b.routingKey}:${JSON.stringify(b.arguments)}`;

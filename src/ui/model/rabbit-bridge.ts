@@ -9,7 +9,8 @@ import { amqplibProgram } from '../../bridge/code-amqplib.ts';
 import { kombuConfig } from '../../bridge/code-kombu.ts';
 import { pikaProgram } from '../../bridge/code-pika.ts';
 import { definitionsText, exportDefinitions, type Skipped } from '../../bridge/definitions.ts';
-import { DefinitionsError, MAX_DEFINITIONS_BYTES, importDefinitions, type ImportReport } from '../../bridge/import.ts';
+import { DefinitionsError, MAX_DEFINITIONS_BYTES, importDefinitions, tooBig, type ImportReport } from '../../bridge/import.ts';
+import type { Reason } from '../../i18n/reason.ts';
 import { recordScenario } from '../../bridge/recording.ts';
 import { topologyScript } from '../../bridge/script.ts';
 import { conflicts, readTopology } from '../../bridge/topology.ts';
@@ -42,19 +43,17 @@ export interface ImportPlan {
   lines: string[];
 }
 
-/** Reads a picked file: an error message (nothing to apply) or the lines to run. */
-export async function planImport(file: { size: number; text(): Promise<string> }, broker: Broker): Promise<ImportPlan | { error: string }> {
-  if (file.size > MAX_DEFINITIONS_BYTES) {
-    return { error: `the file is ${(file.size / 1048576).toFixed(1)} MiB; definitions files of at most ${MAX_DEFINITIONS_BYTES / 1048576} MiB are read` };
-  }
+/** Reads a picked file: why it is refused (nothing to apply), or the lines to run. */
+export async function planImport(file: { size: number; text(): Promise<string> }, broker: Broker): Promise<ImportPlan | { refused: Reason[] }> {
+  if (file.size > MAX_DEFINITIONS_BYTES) return { refused: [tooBig(file.size)] };
   try {
     const { topology, report } = importDefinitions(await file.text());
     const clash = conflicts(broker, topology);
-    if (clash.length) return { error: `${clash.join('; ')} in the sandbox` };
+    if (clash.length) return { refused: clash };
     const script = topologyScript(topology);
     return { report, notes: script.notes, lines: script.lines };
   } catch (e) {
-    if (e instanceof DefinitionsError) return { error: e.message };
+    if (e instanceof DefinitionsError) return { refused: [e] };
     throw e;
   }
 }
