@@ -30,6 +30,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
+          setupFiles: ['tests/page-language.ts'],
           exclude: ['tests/conformance/**', 'tests/e2e/**', 'tests/bridge/rabbitmq/**', 'tests/components/**'],
           // Some unit tests spawn node with tsx or run whole sandboxes over
           // thousands of virtual milliseconds; on a loaded 2-core machine
@@ -45,6 +46,7 @@ export default defineConfig({
         test: {
           name: 'components',
           include: ['tests/components/**/*.test.ts'],
+          setupFiles: ['tests/page-language.ts'],
           environment: 'jsdom',
         },
       },

@@ -20,31 +20,13 @@ import type { AgentOp, Scenario, Step } from '../scenario/format.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/version.ts';
 import { Projection } from './model/projection.ts';
 import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
-import { say, tell, type Said } from './model/story.ts';
+import { StoryLog, type StoryLine } from './model/story-log.ts';
+import { MessageStories, type MessageStory } from './model/message-story.ts';
 
-/** A line of the story, put into words when shown (in the language of the moment). */
-function storyLine(time: number, said: Said): StoryLine {
-  return {
-    time,
-    said,
-    seq: 0,
-    get text() {
-      return say(said);
-    },
-  };
-}
+export type { StoryLine };
 
-/** The story keeps this many lines (the latest). */
-const STORY_LINES = 2000;
-
-export interface StoryLine {
-  time: number;
-  /** What to say, kept as a key so that a language switch retells it. */
-  said: Said;
-  /** The sentence in the current language (reactive in a template). */
-  readonly text: string;
-  seq: number;
-}
+/** The story log's views follow at most this often (real ms) unless a person acted. */
+const STORY_EVERY_MS = 250;
 
 interface Checkpoint {
   time: number;
@@ -117,15 +99,10 @@ export class Sandbox {
   /** Set while looking at an earlier moment. */
   reviewing = $state<number | null>(null);
   transcript = $state<string[]>([]);
-  /** Replaced whole (never mutated): a deep proxy of thousands of lines costs frames. */
-  story = $state.raw<StoryLine[]>([]);
-  /**
-   * What happened since the last flush: the story takes it in one
-   * assignment. Events are kept as they are and put in words at the flush,
-   * only the ones the log keeps (a burst tells far more than it keeps).
-   */
-  private told: Array<{ time: number; said: Said | null; event: StampedEvent | null }> = [];
-  private storySeq = 0;
+  /** The whole story (not reactive: views read windows of it and follow `storyLength`). */
+  readonly storyLog = new StoryLog();
+  /** The story's length as views show it (follows the log at most every STORY_EVERY_MS). */
+  storyLength = $state(0);
   private storyFlushedAt = -Infinity;
   selected = $state<Selection | null>(null);
   /** Each channel as its xstate machine says (keyed like the projection's channels), at the time on screen. */
@@ -162,7 +139,10 @@ export class Sandbox {
     const { EngineBackend, ShellSession, RecordingAgents } = (this.tools = await import('./sandbox-tools.ts'));
     this.agents = new RecordingAgents(
       this.broker,
-      (said) => this.tellStory(this.broker.now, said),
+      (said) => {
+        // A replay says again what was already told.
+        if (!this.replaying) this.storyLog.note(this.broker.now, said);
+      },
       (agent) => {
         if (this.replaying) return;
         this.checkpoint();
@@ -197,6 +177,22 @@ export class Sandbox {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * A person's action on the agents (add, start, ack, crash…), from the
+   * moment on screen: while reviewing an earlier moment the broker first
+   * goes back to it, so the action (recorded with its time) is one a
+   * replay keeps. Synchronous when nothing is under review.
+   */
+  onAgents(fn: (agents: RecordingAgents) => void): void | Promise<void> {
+    const apply = () => {
+      fn(this.agents);
+      this.touch();
+      this.sync();
+    };
+    if (this.reviewing === null) return apply();
+    return this.resume().then(apply);
   }
 
   /**
@@ -320,8 +316,8 @@ export class Sandbox {
     }
     this.reviewing = null;
     this.channelHistory.forgetAfter(t);
+    this.storyLog.forgetAfter(t);
     this.flushStory(true);
-    this.story = this.story.filter((s) => s.time <= t);
     this.rebuild(t);
     this.end = t;
   }
@@ -394,35 +390,29 @@ export class Sandbox {
     this.unsubscribe = this.broker.subscribe((e) => {
       this.events.push(e);
       this.projection.apply(e);
-      if (!this.replaying && e.type !== 'clock.advanced') {
-        this.told.push({ time: e.time, said: null, event: e });
-        // Nothing flushed for a long while (no frames): the oldest would never be shown.
-        if (this.told.length > 20 * STORY_LINES) this.told.splice(0, this.told.length - STORY_LINES);
-      }
+      if (!this.replaying) this.storyLog.event(e);
     });
   }
 
-  private tellStory(time: number, said: Said): void {
-    this.told.push({ time, said, event: null });
+  /** Shows the story's new lines: at most four times a second unless forced. */
+  flushStory(force = false): void {
+    if (this.storyLength === this.storyLog.length) return;
+    const t = performance.now();
+    if (!force && t - this.storyFlushedAt < STORY_EVERY_MS) return;
+    this.storyFlushedAt = t;
+    this.storyLength = this.storyLog.length;
   }
 
-  /** Hands the lines told so far to the log, at most four times a second unless forced. */
-  flushStory(force = false): void {
-    if (!this.told.length) return;
-    const t = performance.now();
-    if (!force && t - this.storyFlushedAt < 250) return;
-    this.storyFlushedAt = t;
-    const lines: StoryLine[] = [];
-    for (let i = this.told.length - 1; i >= 0 && lines.length < STORY_LINES; i--) {
-      const { time, event } = this.told[i];
-      const said = this.told[i].said ?? tell(event!);
-      if (said !== null) lines.push(storyLine(time, said));
-    }
-    this.told = [];
-    lines.reverse();
-    for (const line of lines) line.seq = this.storySeq++;
-    const all = this.story.concat(lines);
-    this.story = all.length > STORY_LINES ? all.slice(-STORY_LINES) : all;
+  /** A message's routes and history up to the moment on screen (read from the recorded events). */
+  messageStory(id: number): MessageStory {
+    return this.messageStories.of(this.events, id, this.reviewing ?? Infinity);
+  }
+
+  private messageStories = new MessageStories();
+
+  /** Lines of the story, `from` (inclusive) to `to` (exclusive), in words when read. */
+  storyLines(from = 0, to = this.storyLog.length): StoryLine[] {
+    return this.storyLog.lines(from, to);
   }
 
   /** Brings the screen up to the broker's time: the canvas always, the views when `show` (or a person acted). */

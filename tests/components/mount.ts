@@ -5,8 +5,6 @@
 import { flushSync, mount, unmount, type Component } from 'svelte';
 import { afterEach } from 'vitest';
 import { Sandbox } from '../../src/ui/sandbox.svelte.ts';
-// The page's language, which the views and the story speak outside an embedded playground.
-import '../../src/i18n/index.svelte.ts';
 
 const mounted: Array<() => void> = [];
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { Sandbox } from '../../src/ui/sandbox.svelte.ts';
-// The page's language, which the views and the story speak outside an embedded playground.
-import '../../src/i18n/index.svelte.ts';
 import { decodeLink, encodeLink, fromFile, toFile } from '../../src/scenario/codec.ts';
 import { LIMITS, ScenarioError, type Scenario } from '../../src/scenario/format.ts';
 import { validateScenario } from '../../src/scenario/validate.ts';
@@ -35,7 +33,7 @@ describe('scenarios', () => {
     const scenario = s.toScenario();
     const again = await Sandbox.fromScenario(scenario);
     expect(state(again)).toEqual(state(s));
-    expect(again.story.map((l) => l.text)).toEqual((s.flushStory(true), s.story.map((l) => l.text)));
+    expect(again.storyLines().map((l) => l.text)).toEqual(s.storyLines().map((l) => l.text));
     expect(again.toScenario()).toEqual(scenario);
     expect(again.projection.queues.get('weather')!.ready.length).toBe(s.projection.queues.get('weather')!.ready.length);
   });

@@ -12,11 +12,7 @@
 import type { BindingRef, ChannelRef, StampedEvent } from '../../core/events.ts';
 import type { FieldTable } from '../../core/fields.ts';
 import type { Message } from '../../core/message.ts';
-import type { Said } from './story.ts';
 import { EffectQueue } from './effect-queue.ts';
-
-/** A line of a message's history, put into words when the inspector shows it. */
-const h = (key: string, params?: Said['params']): Said => ({ key: `history.${key}`, params });
 
 export type NodeKind = 'client' | 'exchange' | 'queue' | 'consumer';
 
@@ -83,13 +79,9 @@ export interface Flight {
   redelivered: boolean;
 }
 
+/** A message the projection has seen (its routes and history are read from the events when shown: message-story.ts). */
 export interface MessageRecord {
   message: Message;
-  /** Every routing decision it went through (one per exchange visited). */
-  routes: Array<Extract<StampedEvent, { type: 'message.routed' }>>;
-  /** Where it is now, in the story. */
-  /** What happened to it, as sentences put into words when shown. */
-  history: Said[];
   /** Dead-lettered copies continue under a new id. */
   parent?: number;
 }
@@ -201,7 +193,7 @@ export class Projection {
       case 'message.published': {
         const from = clientId(e.at);
         this.client(e.at).published++;
-        this.messages.set(e.message.id, { message: e.message, routes: [], history: [h('published', { exchange: e.message.exchange, key: e.message.routingKey })] });
+        this.messages.set(e.message.id, { message: e.message });
         const exchange = e.message.exchange === '' ? from : exchangeId(e.message.exchange);
         // The default exchange is drawn as a direct line from the publisher.
         if (e.message.exchange !== '') this.fly(e.message.id, from, exchange, 'publish', false, e.time);
@@ -235,7 +227,6 @@ export class Projection {
           }
           if (!e.noAck) c.unackedTags.push(e.deliveryTag);
         });
-        this.note(e.messageId, h(e.redelivered ? 'redelivered' : 'delivered', { queue: e.queue, consumer: e.consumerTag ?? 'basic.get', channel: `${e.at.connection}:${e.at.channel}`, tag: e.deliveryTag }));
         if (e.noAck) this.fade(e.messageId, to, 'ack', e.time);
         break;
       }
@@ -243,12 +234,10 @@ export class Projection {
         if (e.auto) break;
         this.settled(e.messageId, e.queue, e.at, e.deliveryTag, e.time);
         this.fade(e.messageId, this.lastNode(e.messageId) ?? clientId(e.at), 'ack', e.time);
-        this.note(e.messageId, h('acked', { tag: e.deliveryTag }));
         break;
       }
       case 'message.nacked': {
         this.settled(e.messageId, e.queue, e.at, e.deliveryTag, e.time);
-        this.note(e.messageId, h(`${e.method === 'basic.reject' ? 'rejected' : 'nacked'}.${e.requeue ? 'requeue' : 'drop'}`, { tag: e.deliveryTag }));
         break;
       }
       case 'message.requeued': {
@@ -262,12 +251,10 @@ export class Projection {
         const q = this.queues.get(e.queue);
         this.redelivered.add(e.messageId);
         if (q) this.later(land, () => q.ready.unshift(e.messageId));
-        this.note(e.messageId, h('requeued', { queue: e.queue, reason: { key: `history.requeue.${e.reason}` } }));
         break;
       }
       case 'message.returned':
         this.fly(e.messageId, exchangeId(this.messages.get(e.messageId)?.message.exchange ?? ''), clientId(e.at), 'return', false, e.time);
-        this.note(e.messageId, h('returned', { code: e.replyCode, reply: e.replyText }));
         break;
       case 'message.dead-lettered': {
         const qid = queueId(e.queue);
@@ -275,20 +262,17 @@ export class Projection {
         const start = this.fly(e.messageId, this.lastNode(e.messageId) ?? qid, exchangeId(e.exchange), 'dead-letter', false, e.time);
         this.readyAt.set(key(e.newMessageId, exchangeId(e.exchange)), start + this.hop);
         const parent = this.messages.get(e.messageId);
-        this.note(e.messageId, h('dead-lettered', { queue: e.queue, reason: e.reason, exchange: e.exchange, id: e.newMessageId }));
-        if (parent) this.messages.set(e.newMessageId, { message: parent.message, routes: [], history: [h('dead-letter-copy', { id: e.messageId })], parent: e.messageId });
+        if (parent) this.messages.set(e.newMessageId, { message: parent.message, parent: e.messageId });
         break;
       }
       case 'message.expired':
         this.removeFromQueue(e.messageId, e.queue, e.time);
         this.fade(e.messageId, queueId(e.queue), 'expire', e.time);
-        this.note(e.messageId, h('expired', { queue: e.queue }));
         break;
       case 'message.dropped': {
         if (e.queue) this.removeFromQueue(e.messageId, e.queue, e.time);
         const at = e.queue ? queueId(e.queue) : this.lastNode(e.messageId);
         if (at) this.fade(e.messageId, at, 'drop', e.time);
-        this.note(e.messageId, h('dropped', { reason: { key: `story.drop.${e.reason}` } }));
         break;
       }
       default:
@@ -320,8 +304,6 @@ export class Projection {
   }
 
   private routed(e: Extract<StampedEvent, { type: 'message.routed' }>): void {
-    const rec = this.messages.get(e.messageId);
-    rec?.routes.push(e);
     for (const hop of e.hops) {
       const from = hop.exchange === '' ? this.lastNode(e.messageId) ?? exchangeId('') : exchangeId(hop.exchange);
       if (hop.alternateOf !== undefined) this.fly(e.messageId, exchangeId(hop.alternateOf), from, 'route', false, e.time);
@@ -331,8 +313,6 @@ export class Projection {
         this.fly(e.messageId, from, to, 'route', false, e.time);
       }
     }
-    if (e.queues.length === 0) this.note(e.messageId, h('unrouted', { exchange: e.exchange }));
-    else this.note(e.messageId, h('routed', { exchange: e.exchange, queues: e.queues.join(', ') }));
   }
 
   /** Schedules a hop; returns its start. The message is at `to` when it ends. */
@@ -374,10 +354,6 @@ export class Projection {
     if (!q) return;
     const when = Math.max(time, this.readyAt.get(key(messageId, q.id)) ?? time);
     this.later(when, () => takeFrom(q.ready, messageId));
-  }
-
-  private note(messageId: number, said: Said): void {
-    this.messages.get(messageId)?.history.push(said);
   }
 
   private client(at: ChannelRef): ViewClient {

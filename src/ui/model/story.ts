@@ -24,7 +24,21 @@ const at = (r: { connection: string; channel: number }) => `${r.connection}:${r.
 const s = (key: string, params?: Said['params']): Said => ({ key: `story.${key}`, params });
 const exchangeName = (name: string): Said => (name === '' ? s('default-exchange') : s('exchange-named', { name }));
 
-/** One sentence per event, or null for events that tell nothing new. */
+/** Whether `tell(e)` says something, without building the sentence (a burst tells tens of thousands). */
+export function tells(e: StampedEvent): boolean {
+  switch (e.type) {
+    case 'clock.advanced':
+      return false;
+    case 'channel.state':
+      return e.state !== 'closing';
+    case 'message.acked':
+      return !e.auto;
+    default:
+      return true;
+  }
+}
+
+/** One sentence per event, or null for events that tell nothing new (exactly those `tells` rejects). */
 export function tell(e: StampedEvent): Said | null {
   switch (e.type) {
     case 'connection.opened':
