@@ -49,6 +49,9 @@ export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
 /** Engine work a frame may do, in ms: the rest of the frame draws. */
 export const FRAME_BUDGET_MS = 8;
 
+/** Engine work in a frame where the views Svelte draws follow too (they take the rest). */
+export const VIEW_FRAME_BUDGET_MS = 4;
+
 /**
  * While playing, the views made by Svelte (nodes, counts, the clock) follow
  * the world at most this often (real ms); the canvas follows every frame.
@@ -64,8 +67,8 @@ export function realBudget(ms = FRAME_BUDGET_MS): () => boolean {
 export interface SandboxOptions {
   seed?: number;
   startTime?: number;
-  /** Makes the budget for one slice of engine work (a frame's); tests pass fixed ones. */
-  budget?: () => () => boolean;
+  /** Makes the budget for one slice of engine work of about `ms` (a frame's); tests pass fixed ones. */
+  budget?: (ms: number) => () => boolean;
 }
 
 export class Sandbox {
@@ -121,12 +124,13 @@ export class Sandbox {
   private checkpoints: Checkpoint[] = [];
   private unsubscribe: () => void = () => {};
   private replaying = false;
-  private readonly budget: () => () => boolean;
+  private readonly budget: (ms?: number) => () => boolean;
   /** Called with the restored broker when a rewind replaces it (clients holding the old one take it back). */
   readonly onRewind: Array<(broker: Broker) => void> = [];
 
   constructor(options: SandboxOptions = {}) {
-    this.budget = options.budget ?? (() => realBudget());
+    const budget = options.budget ?? realBudget;
+    this.budget = (ms = FRAME_BUDGET_MS) => budget(ms);
     this.seed = options.seed ?? 1;
     this.broker = new Broker({ seed: this.seed, startTime: options.startTime });
     this.start = this.broker.now;
@@ -212,27 +216,30 @@ export class Sandbox {
    * Called once per animation frame with the real milliseconds since the
    * last. Engine work stops at the frame's budget, between two timers: what
    * is left (a big burst) goes on next frame, time on screen standing still
-   * meanwhile. Paused, only what is due at this instant goes on.
+   * meanwhile. Paused, only what is due at this instant goes on. A frame
+   * where the views follow (every VIEW_EVERY_MS) gives the engine less.
    */
   tick(realMs: number): void {
     if (this.reviewing !== null || this.busy) return;
+    const show = this.sinceShown + realMs >= VIEW_EVERY_MS;
+    const budget = () => this.budget(show ? VIEW_FRAME_BUDGET_MS : FRAME_BUDGET_MS);
     if (this.playing) {
       const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
       const due = this.scheduled[this.nextScheduled];
       if (due && due.at <= this.broker.now + step) {
         // A scheduled line is due this frame: time goes to it, then the line runs.
-        this.broker.advance(Math.max(0, due.at - this.broker.now), this.budget());
+        this.broker.advance(Math.max(0, due.at - this.broker.now), budget());
         if (this.broker.now >= due.at) {
           this.nextScheduled++;
           void this.run(due.line);
           return;
         }
-      } else this.broker.advance(step, this.budget());
-    } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, this.budget());
+      } else this.broker.advance(step, budget());
+    } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, budget());
     else return;
     if (this.broker.now - (this.checkpoints.at(-1)?.time ?? 0) > 2000) this.checkpoint();
     this.sinceShown += realMs;
-    this.sync(this.sinceShown >= VIEW_EVERY_MS);
+    this.sync(show);
   }
 
   play(): void {

@@ -40,12 +40,12 @@ describe('StoryLog', () => {
     expect(total).toBeGreaterThan(240);
     const texts = () => [...view.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
     const range = () => view.querySelector('.pages span')!.textContent;
-    expect(texts()).toHaveLength(100);
-    expect(range()).toBe(`Lines ${total - 99}–${total} of ${total}`);
+    expect(texts()).toHaveLength(50);
+    expect(range()).toBe(`Lines ${total - 49}–${total} of ${total}`);
     expect(texts().at(-1)).toMatch(/Message #120 waits in q/);
-    expect(view.querySelector('ol')!.getAttribute('start')).toBe(String(total - 99));
+    expect(view.querySelector('ol')!.getAttribute('start')).toBe(String(total - 49));
     click(byText(view, 'button', /Earlier/));
-    expect(range()).toBe(`Lines ${total - 199}–${total - 100} of ${total}`);
+    expect(range()).toBe(`Lines ${total - 99}–${total - 50} of ${total}`);
     // Paged back, the window stays put as the story grows, and does not announce.
     expect(view.querySelector('ol')!.getAttribute('aria-live')).toBe('off');
     await s.run("basic.publish more '' q");
@@ -53,12 +53,12 @@ describe('StoryLog', () => {
     flushSync();
     const grown = s.storyLength;
     expect(grown).toBe(total + 3);
-    expect(range()).toBe(`Lines ${total - 199}–${total - 100} of ${grown}`);
+    expect(range()).toBe(`Lines ${total - 99}–${total - 50} of ${grown}`);
     while (!(byText(view, 'button', /Earlier/) as HTMLButtonElement).disabled) click(byText(view, 'button', /Earlier/));
-    expect(range()).toBe(`Lines 1–100 of ${grown}`);
+    expect(range()).toBe(`Lines 1–50 of ${grown}`);
     expect(texts()[0]).toMatch(/^0\.0s Connection a opened/);
     click(byText(view, 'button', /Latest/));
-    expect(range()).toBe(`Lines ${grown - 99}–${grown} of ${grown}`);
+    expect(range()).toBe(`Lines ${grown - 49}–${grown} of ${grown}`);
     expect(view.querySelector('ol')!.getAttribute('aria-live')).toBe('polite');
   });
 });

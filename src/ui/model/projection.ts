@@ -106,8 +106,8 @@ export class Projection {
   readonly redelivered = new Set<number>();
   /** Bumped whenever nodes, edges or counts change (views re-read then). */
   version = 0;
-  /** The time each message becomes free to take its next hop. */
-  private readyAt = new Map<string, number>();
+  /** The time each message becomes free to take its next hop from a node. */
+  private readyAt = new ReadyTimes();
   private effects = new EffectQueue();
   private now = 0;
 
@@ -198,8 +198,8 @@ export class Projection {
         // The default exchange is drawn as a direct line from the publisher.
         if (e.message.exchange !== '') this.fly(e.message.id, from, exchange, 'publish', false, e.time);
         else {
-          this.readyAt.set(key(e.message.id, from), e.time);
-          this.last.set(e.message.id, from);
+          this.readyAt.set(e.message.id, from, e.time);
+          this.last.set(e.message.id, this.readyAt.node(from));
         }
         this.changed();
         break;
@@ -210,7 +210,7 @@ export class Projection {
       case 'message.enqueued': {
         const q = this.queues.get(e.queue);
         if (!q) break;
-        const at = this.readyAt.get(key(e.messageId, queueId(e.queue))) ?? e.time;
+        const at = this.readyAt.get(e.messageId, queueId(e.queue)) ?? e.time;
         this.later(at, () => q.ready.push(e.messageId));
         break;
       }
@@ -260,7 +260,7 @@ export class Projection {
         const qid = queueId(e.queue);
         this.removeFromQueue(e.messageId, e.queue, e.time);
         const start = this.fly(e.messageId, this.lastNode(e.messageId) ?? qid, exchangeId(e.exchange), 'dead-letter', false, e.time);
-        this.readyAt.set(key(e.newMessageId, exchangeId(e.exchange)), start + this.hop);
+        this.readyAt.set(e.newMessageId, exchangeId(e.exchange), start + this.hop);
         const parent = this.messages.get(e.messageId);
         if (parent) this.messages.set(e.newMessageId, { message: parent.message, parent: e.messageId });
         break;
@@ -317,17 +317,17 @@ export class Projection {
 
   /** Schedules a hop; returns its start. The message is at `to` when it ends. */
   private fly(messageId: number, from: string, to: string, style: FlightStyle, redelivered: boolean, time: number): number {
-    const start = Math.max(time, this.readyAt.get(key(messageId, from)) ?? time);
+    const start = Math.max(time, this.readyAt.get(messageId, from) ?? time);
     const end = start + this.hop;
     this.flights.push({ messageId, from, to, t0: start, t1: end, style, redelivered });
-    this.readyAt.set(key(messageId, to), end);
-    this.last.set(messageId, to);
+    this.readyAt.set(messageId, to, end);
+    this.last.set(messageId, this.readyAt.node(to));
     return start;
   }
 
   /** A message fading out where it is (acked, expired, dropped). */
   private fade(messageId: number, at: string, style: FlightStyle, time: number): void {
-    const start = Math.max(time, this.readyAt.get(key(messageId, at)) ?? time);
+    const start = Math.max(time, this.readyAt.get(messageId, at) ?? time);
     this.flights.push({ messageId, from: at, to: at, t0: start, t1: start + this.hop / 2, style, redelivered: false });
   }
 
@@ -342,7 +342,7 @@ export class Projection {
   private settled(messageId: number, queue: string, at: ChannelRef, tag: number, time: number): void {
     const q = this.queues.get(queue);
     const c = this.clients.get(clientId(at));
-    const when = Math.max(time, this.readyAt.get(key(messageId, this.lastNode(messageId) ?? '')) ?? time);
+    const when = Math.max(time, this.readyAt.get(messageId, this.lastNode(messageId) ?? '') ?? time);
     this.later(when, () => {
       if (q) q.unacked = Math.max(0, q.unacked - 1);
       if (c) c.unackedTags = c.unackedTags.filter((t) => t !== tag);
@@ -352,7 +352,7 @@ export class Projection {
   private removeFromQueue(messageId: number, queue: string, time: number): void {
     const q = this.queues.get(queue);
     if (!q) return;
-    const when = Math.max(time, this.readyAt.get(key(messageId, q.id)) ?? time);
+    const when = Math.max(time, this.readyAt.get(messageId, q.id) ?? time);
     this.later(when, () => takeFrom(q.ready, messageId));
   }
 
@@ -389,7 +389,28 @@ export class Projection {
   }
 }
 
-const key = (messageId: number, node: string) => `${messageId}@${node}`;
+/**
+ * When each message is free to leave each node: one map of message ids per
+ * node, so a lookup builds no key and an entry keeps no string of its own.
+ */
+class ReadyTimes {
+  private byNode = new Map<string, { id: string; times: Map<number, number> }>();
+
+  get(messageId: number, node: string): number | undefined {
+    return this.byNode.get(node)?.times.get(messageId);
+  }
+
+  set(messageId: number, node: string, time: number): void {
+    let entry = this.byNode.get(node);
+    if (!entry) this.byNode.set(node, (entry = { id: node, times: new Map() }));
+    entry.times.set(messageId, time);
+  }
+
+  /** The node's id as kept here (one string per node, however many messages pass it). */
+  node(id: string): string {
+    return this.byNode.get(id)?.id ?? id;
+  }
+}
 
 /** Takes a message out of a queue's stack; most leave from the front, which costs no shift of the rest. */
 function takeFrom(ready: number[], messageId: number): void {
