@@ -12,38 +12,21 @@
 import { Broker, DEFAULT_START_TIME } from '../core/broker.ts';
 import type { BrokerSnapshot } from '../core/snapshot.ts';
 import type { StampedEvent } from '../core/events.ts';
-import { EngineBackend } from '../shell/engine-backend.ts';
-import { ShellSession } from '../shell/session.ts';
+import type { EngineBackend } from '../shell/engine-backend.ts';
+import type { ShellSession } from '../shell/session.ts';
 import type { AgentState } from './model/agents.ts';
-import { RecordingAgents, applyAgentOp } from '../scenario/recording-agents.ts';
-import { SCENARIO_FORMAT, SCENARIO_VERSION, type AgentOp, type Scenario, type Step } from '../scenario/format.ts';
+import type { RecordingAgents } from '../scenario/recording-agents.ts';
+import type { AgentOp, Scenario, Step } from '../scenario/format.ts';
+import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/version.ts';
 import { Projection } from './model/projection.ts';
 import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
-import { say, tell, type Said } from './model/story.ts';
+import { StoryLog, type StoryLine } from './model/story-log.ts';
+import { MessageStories, type MessageStory } from './model/message-story.ts';
 
-/** A line of the story, put into words when shown (in the language of the moment). */
-function storyLine(time: number, said: Said): StoryLine {
-  return {
-    time,
-    said,
-    seq: 0,
-    get text() {
-      return say(said);
-    },
-  };
-}
+export type { StoryLine };
 
-/** The story keeps this many lines (the latest). */
-const STORY_LINES = 2000;
-
-export interface StoryLine {
-  time: number;
-  /** What to say, kept as a key so that a language switch retells it. */
-  said: Said;
-  /** The sentence in the current language (reactive in a template). */
-  readonly text: string;
-  seq: number;
-}
+/** The story log's views follow at most this often (real ms) unless a person acted. */
+const STORY_EVERY_MS = 250;
 
 interface Checkpoint {
   time: number;
@@ -66,6 +49,9 @@ export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
 /** Engine work a frame may do, in ms: the rest of the frame draws. */
 export const FRAME_BUDGET_MS = 8;
 
+/** Engine work in a frame where the views Svelte draws follow too (they take the rest). */
+export const VIEW_FRAME_BUDGET_MS = 4;
+
 /**
  * While playing, the views made by Svelte (nodes, counts, the clock) follow
  * the world at most this often (real ms); the canvas follows every frame.
@@ -81,15 +67,23 @@ export function realBudget(ms = FRAME_BUDGET_MS): () => boolean {
 export interface SandboxOptions {
   seed?: number;
   startTime?: number;
-  /** Makes the budget for one slice of engine work (a frame's); tests pass fixed ones. */
-  budget?: () => () => boolean;
+  /** Makes the budget for one slice of engine work of about `ms` (a frame's); tests pass fixed ones. */
+  budget?: (ms: number) => () => boolean;
 }
 
 export class Sandbox {
   broker: Broker;
-  readonly backend: EngineBackend;
-  readonly session: ShellSession;
-  readonly agents: RecordingAgents;
+  /**
+   * The shell on the broker and the agents, there once `open()` resolves:
+   * their code loads with it (src/ui/sandbox-tools.ts, a dynamic import), so
+   * an embedded playground draws before it arrives.
+   */
+  backend!: EngineBackend;
+  session!: ShellSession;
+  agents!: RecordingAgents;
+  /** Set when the shell and agents are there (views that read them wait for it). */
+  ready = $state(false);
+  private tools!: typeof import('./sandbox-tools.ts');
   readonly seed: number;
   projection = new Projection();
 
@@ -108,15 +102,10 @@ export class Sandbox {
   /** Set while looking at an earlier moment. */
   reviewing = $state<number | null>(null);
   transcript = $state<string[]>([]);
-  /** Replaced whole (never mutated): a deep proxy of thousands of lines costs frames. */
-  story = $state.raw<StoryLine[]>([]);
-  /**
-   * What happened since the last flush: the story takes it in one
-   * assignment. Events are kept as they are and put in words at the flush,
-   * only the ones the log keeps (a burst tells far more than it keeps).
-   */
-  private told: Array<{ time: number; said: Said | null; event: StampedEvent | null }> = [];
-  private storySeq = 0;
+  /** The whole story (not reactive: views read windows of it and follow `storyLength`). */
+  readonly storyLog = new StoryLog();
+  /** The story's length as views show it (follows the log at most every STORY_EVERY_MS). */
+  storyLength = $state(0);
   private storyFlushedAt = -Infinity;
   selected = $state<Selection | null>(null);
   /** Each channel as its xstate machine says (keyed like the projection's channels), at the time on screen. */
@@ -135,36 +124,42 @@ export class Sandbox {
   private checkpoints: Checkpoint[] = [];
   private unsubscribe: () => void = () => {};
   private replaying = false;
-  private readonly budget: () => () => boolean;
+  private readonly budget: (ms?: number) => () => boolean;
   /** Called with the restored broker when a rewind replaces it (clients holding the old one take it back). */
   readonly onRewind: Array<(broker: Broker) => void> = [];
 
   constructor(options: SandboxOptions = {}) {
-    this.budget = options.budget ?? (() => realBudget());
+    const budget = options.budget ?? realBudget;
+    this.budget = (ms = FRAME_BUDGET_MS) => budget(ms);
     this.seed = options.seed ?? 1;
     this.broker = new Broker({ seed: this.seed, startTime: options.startTime });
     this.start = this.broker.now;
     this.now = this.end = this.time = this.start;
     this.listen();
-    this.backend = new EngineBackend(this.broker);
-    this.session = new ShellSession(this.backend, (line) => {
-      if (!this.replaying) this.transcript.push(line);
-    });
+  }
+
+  /** Loads the shell and the agents, connects the shell (the seed's connect lines) and shows the first prompt. */
+  async open(): Promise<void> {
+    const { EngineBackend, ShellSession, RecordingAgents } = (this.tools = await import('./sandbox-tools.ts'));
     this.agents = new RecordingAgents(
       this.broker,
-      (said) => this.tellStory(this.broker.now, said),
+      (said) => {
+        // A replay says again what was already told.
+        if (!this.replaying) this.storyLog.note(this.broker.now, said);
+      },
       (agent) => {
         if (this.replaying) return;
         this.checkpoint();
         this.inputs.push({ time: this.broker.now, agent });
       },
     );
+    this.backend = new EngineBackend(this.broker);
+    this.session = new ShellSession(this.backend, (line) => {
+      if (!this.replaying) this.transcript.push(line);
+    });
     // A shell `sleep` over busy agents runs in slices, the page drawing between them.
     this.backend.pace = { budget: this.budget, pause: () => this.breathe() };
-  }
-
-  /** Connects the shell (the seed's connect lines) and shows the first prompt. */
-  async open(): Promise<void> {
+    this.ready = true;
     await this.session.start();
     this.checkpoint();
   }
@@ -189,6 +184,22 @@ export class Sandbox {
   }
 
   /**
+   * A person's action on the agents (add, start, ack, crash…), from the
+   * moment on screen: while reviewing an earlier moment the broker first
+   * goes back to it, so the action (recorded with its time) is one a
+   * replay keeps. Synchronous when nothing is under review.
+   */
+  onAgents(fn: (agents: RecordingAgents) => void): void | Promise<void> {
+    const apply = () => {
+      fn(this.agents);
+      this.touch();
+      this.sync();
+    };
+    if (this.reviewing === null) return apply();
+    return this.resume().then(apply);
+  }
+
+  /**
    * Runs a UI action that uses the engine directly rather than a shell line
    * (the Celery panel): from the moment on screen, and remembered with a
    * checkpoint after it, so a rewind to a later moment keeps what it did.
@@ -205,27 +216,30 @@ export class Sandbox {
    * Called once per animation frame with the real milliseconds since the
    * last. Engine work stops at the frame's budget, between two timers: what
    * is left (a big burst) goes on next frame, time on screen standing still
-   * meanwhile. Paused, only what is due at this instant goes on.
+   * meanwhile. Paused, only what is due at this instant goes on. A frame
+   * where the views follow (every VIEW_EVERY_MS) gives the engine less.
    */
   tick(realMs: number): void {
     if (this.reviewing !== null || this.busy) return;
+    const show = this.sinceShown + realMs >= VIEW_EVERY_MS;
+    const budget = () => this.budget(show ? VIEW_FRAME_BUDGET_MS : FRAME_BUDGET_MS);
     if (this.playing) {
       const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
       const due = this.scheduled[this.nextScheduled];
       if (due && due.at <= this.broker.now + step) {
         // A scheduled line is due this frame: time goes to it, then the line runs.
-        this.broker.advance(Math.max(0, due.at - this.broker.now), this.budget());
+        this.broker.advance(Math.max(0, due.at - this.broker.now), budget());
         if (this.broker.now >= due.at) {
           this.nextScheduled++;
           void this.run(due.line);
           return;
         }
-      } else this.broker.advance(step, this.budget());
-    } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, this.budget());
+      } else this.broker.advance(step, budget());
+    } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, budget());
     else return;
     if (this.broker.now - (this.checkpoints.at(-1)?.time ?? 0) > 2000) this.checkpoint();
     this.sinceShown += realMs;
-    this.sync(this.sinceShown >= VIEW_EVERY_MS);
+    this.sync(show);
   }
 
   play(): void {
@@ -300,7 +314,7 @@ export class Sandbox {
         this.broker.advance(input.time - this.broker.now);
         this.inputs.push(input);
         if ('line' in input) await this.session.execute(input.line);
-        else applyAgentOp(this.agents, input.agent);
+        else this.tools.applyAgentOp(this.agents, input.agent);
       }
       this.broker.advance(t - this.broker.now);
       this.nextScheduled = this.scheduled.filter((s) => s.at <= t).length;
@@ -309,8 +323,8 @@ export class Sandbox {
     }
     this.reviewing = null;
     this.channelHistory.forgetAfter(t);
+    this.storyLog.forgetAfter(t);
     this.flushStory(true);
-    this.story = this.story.filter((s) => s.time <= t);
     this.rebuild(t);
     this.end = t;
   }
@@ -346,7 +360,7 @@ export class Sandbox {
     for (const step of scenario.steps) {
       sandbox.advanceTo(sandbox.start + step.at);
       if ('line' in step) await sandbox.run(step.line);
-      else applyAgentOp(sandbox.agents, step.agent);
+      else sandbox.tools.applyAgentOp(sandbox.agents, step.agent);
     }
     sandbox.advanceTo(sandbox.start + scenario.end);
     sandbox.flushStory(true);
@@ -383,35 +397,29 @@ export class Sandbox {
     this.unsubscribe = this.broker.subscribe((e) => {
       this.events.push(e);
       this.projection.apply(e);
-      if (!this.replaying && e.type !== 'clock.advanced') {
-        this.told.push({ time: e.time, said: null, event: e });
-        // Nothing flushed for a long while (no frames): the oldest would never be shown.
-        if (this.told.length > 20 * STORY_LINES) this.told.splice(0, this.told.length - STORY_LINES);
-      }
+      if (!this.replaying) this.storyLog.event(e);
     });
   }
 
-  private tellStory(time: number, said: Said): void {
-    this.told.push({ time, said, event: null });
+  /** Shows the story's new lines: at most four times a second unless forced. */
+  flushStory(force = false): void {
+    if (this.storyLength === this.storyLog.length) return;
+    const t = performance.now();
+    if (!force && t - this.storyFlushedAt < STORY_EVERY_MS) return;
+    this.storyFlushedAt = t;
+    this.storyLength = this.storyLog.length;
   }
 
-  /** Hands the lines told so far to the log, at most four times a second unless forced. */
-  flushStory(force = false): void {
-    if (!this.told.length) return;
-    const t = performance.now();
-    if (!force && t - this.storyFlushedAt < 250) return;
-    this.storyFlushedAt = t;
-    const lines: StoryLine[] = [];
-    for (let i = this.told.length - 1; i >= 0 && lines.length < STORY_LINES; i--) {
-      const { time, event } = this.told[i];
-      const said = this.told[i].said ?? tell(event!);
-      if (said !== null) lines.push(storyLine(time, said));
-    }
-    this.told = [];
-    lines.reverse();
-    for (const line of lines) line.seq = this.storySeq++;
-    const all = this.story.concat(lines);
-    this.story = all.length > STORY_LINES ? all.slice(-STORY_LINES) : all;
+  /** A message's routes and history up to the moment on screen (read from the recorded events). */
+  messageStory(id: number): MessageStory {
+    return this.messageStories.of(this.events, id, this.reviewing ?? Infinity);
+  }
+
+  private messageStories = new MessageStories();
+
+  /** Lines of the story, `from` (inclusive) to `to` (exclusive), in words when read. */
+  storyLines(from = 0, to = this.storyLog.length): StoryLine[] {
+    return this.storyLog.lines(from, to);
   }
 
   /** Brings the screen up to the broker's time: the canvas always, the views when `show` (or a person acted). */

@@ -29,6 +29,38 @@ describe('StoryLog', () => {
     flushSync();
     expect([...view.querySelectorAll('li')].map((li) => li.textContent)).not.toContainEqual(expect.stringContaining('Message #1'));
   });
+
+  it('shows a page of a long story, follows the latest, and pages back to its very first line', async () => {
+    const s = await openSandbox(['queue.declare q']);
+    const view = render(StoryLog, { sandbox: s });
+    for (let i = 1; i <= 120; i++) await s.run(`basic.publish m${i} '' q`);
+    s.flushStory(true);
+    flushSync();
+    const total = s.storyLength;
+    expect(total).toBeGreaterThan(240);
+    const texts = () => [...view.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
+    const range = () => view.querySelector('.pages span')!.textContent;
+    expect(texts()).toHaveLength(50);
+    expect(range()).toBe(`Lines ${total - 49}–${total} of ${total}`);
+    expect(texts().at(-1)).toMatch(/Message #120 waits in q/);
+    expect(view.querySelector('ol')!.getAttribute('start')).toBe(String(total - 49));
+    click(byText(view, 'button', /Earlier/));
+    expect(range()).toBe(`Lines ${total - 99}–${total - 50} of ${total}`);
+    // Paged back, the window stays put as the story grows, and does not announce.
+    expect(view.querySelector('ol')!.getAttribute('aria-live')).toBe('off');
+    await s.run("basic.publish more '' q");
+    s.flushStory(true);
+    flushSync();
+    const grown = s.storyLength;
+    expect(grown).toBe(total + 3);
+    expect(range()).toBe(`Lines ${total - 99}–${total - 50} of ${grown}`);
+    while (!(byText(view, 'button', /Earlier/) as HTMLButtonElement).disabled) click(byText(view, 'button', /Earlier/));
+    expect(range()).toBe(`Lines 1–50 of ${grown}`);
+    expect(texts()[0]).toMatch(/^0\.0s Connection a opened/);
+    click(byText(view, 'button', /Latest/));
+    expect(range()).toBe(`Lines ${grown - 49}–${grown} of ${grown}`);
+    expect(view.querySelector('ol')!.getAttribute('aria-live')).toBe('polite');
+  });
 });
 
 describe('Inspector', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StampedEvent } from '../../src/core/events.ts';
 import { BURST_CHUNK } from '../../src/ui/model/agents.ts';
-import { Sandbox } from '../../src/ui/sandbox.svelte.ts';
+import { FRAME_BUDGET_MS, Sandbox, VIEW_FRAME_BUDGET_MS } from '../../src/ui/sandbox.svelte.ts';
 
 /**
  * The same script, with the engine's work cut into frames or not, must give
@@ -92,5 +92,20 @@ describe('Sandbox under a frame budget', () => {
     expect(bodies).toHaveLength(3 * BURST_CHUNK + 1);
     expect(bodies.at(-1)).toBe('typed');
     expect(bodies.at(-2)).toBe(`m${3 * BURST_CHUNK}`);
+  });
+  it('gives the engine less of a frame when the views follow in it', async () => {
+    const asked: number[] = [];
+    const s = new Sandbox({
+      budget: (ms) => {
+        asked.push(ms);
+        return () => false;
+      },
+    });
+    await s.open();
+    asked.length = 0;
+    for (let i = 0; i < 30; i++) s.tick(20);
+    // Every fifth frame of 20 ms is one where the views follow (VIEW_EVERY_MS = 100).
+    expect(asked.filter((ms) => ms === VIEW_FRAME_BUDGET_MS)).toHaveLength(6);
+    expect(asked.filter((ms) => ms === FRAME_BUDGET_MS)).toHaveLength(24);
   });
 });

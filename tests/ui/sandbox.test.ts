@@ -55,4 +55,49 @@ describe('Sandbox', () => {
     const got = s.broker.queues.get('q')!.ready.toArray()[0];
     expect(new TextDecoder().decode(got.message.body)).toBe('second');
   });
+  it('keeps agent actions taken after a checkpoint through a rewind past them and a replay forward', async () => {
+    const s = new Sandbox({ seed: 5, budget: () => () => false });
+    await s.open();
+    await s.run('queue.declare q');
+    const w = s.agents.addConsumer({ queue: 'q', prefetch: 3, autoAck: false, processing: null });
+    for (const body of ['a', 'b', 'c', 'd']) await s.run(`basic.publish ${body} '' q`);
+    const early = s.now;
+    // Past the periodic checkpoint: the person's actions come after it.
+    for (let i = 0; i < 30; i++) s.tick(100);
+    s.agents.settle(w, 'ack');
+    s.tick(100);
+    s.agents.settle(w, 'nack');
+    s.tick(100);
+    s.agents.crash(w);
+    // Each action takes a checkpoint before it: a moment here replays the crash from the last one.
+    for (let i = 0; i < 5; i++) s.tick(100);
+    const mid = s.now;
+    const then = { broker: s.broker.snapshot(), agents: s.agents.save(), story: s.storyLines().map((l) => l.text) };
+    for (let i = 0; i < 10; i++) s.tick(100);
+    s.scrubTo(early);
+    s.scrubTo(mid);
+    await s.resume();
+    expect(s.broker.snapshot()).toEqual(then.broker);
+    expect(s.agents.save()).toEqual(then.agents);
+    expect(s.storyLines().map((l) => l.text)).toEqual(then.story);
+    expect(then.story.filter((l) => l.includes('crashed'))).toHaveLength(1);
+  });
+  it('acts on the agents at the moment under review, so the action is one a replay keeps', async () => {
+    const s = new Sandbox({ seed: 5, budget: () => () => false });
+    await s.open();
+    await s.run('queue.declare q');
+    const w = s.agents.addConsumer({ queue: 'q', prefetch: 0, autoAck: false, processing: null });
+    for (const body of ['a', 'b']) await s.run(`basic.publish ${body} '' q`);
+    for (let i = 0; i < 5; i++) s.tick(100);
+    const looked = s.now;
+    for (let i = 0; i < 20; i++) s.tick(100);
+    s.scrubTo(looked);
+    await s.onAgents((agents) => agents.settle(w, 'ack'));
+    expect([s.reviewing, s.now, s.broker.now]).toEqual([null, looked, looked]);
+    expect(s.agents.get(w)).toMatchObject({ holding: [expect.objectContaining({ deliveryTag: 2 })] });
+    const settle = s.toScenario().steps.at(-1)!;
+    expect(settle).toEqual({ at: looked - s.start, agent: { op: 'settle', name: w, how: 'ack', tag: null } });
+    const again = await Sandbox.fromScenario(s.toScenario());
+    expect(again.broker.snapshot()).toEqual(s.broker.snapshot());
+  });
 });

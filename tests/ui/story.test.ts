@@ -100,7 +100,7 @@ describe('the story', () => {
     await s.open();
     await s.run('queue.declare jobs');
     s.flushStory(true);
-    const line = s.story.find((l) => l.said.key === 'story.queue.declared')!;
+    const line = s.storyLines().find((l) => l.said.key === 'story.queue.declared')!;
     expect(line.text).toBe('Queue jobs declared.');
     setLang('zh');
     expect(line.text).toBe('已声明队列 jobs。');

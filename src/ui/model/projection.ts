@@ -12,11 +12,7 @@
 import type { BindingRef, ChannelRef, StampedEvent } from '../../core/events.ts';
 import type { FieldTable } from '../../core/fields.ts';
 import type { Message } from '../../core/message.ts';
-import type { Said } from './story.ts';
 import { EffectQueue } from './effect-queue.ts';
-
-/** A line of a message's history, put into words when the inspector shows it. */
-const h = (key: string, params?: Said['params']): Said => ({ key: `history.${key}`, params });
 
 export type NodeKind = 'client' | 'exchange' | 'queue' | 'consumer';
 
@@ -83,13 +79,9 @@ export interface Flight {
   redelivered: boolean;
 }
 
+/** A message the projection has seen (its routes and history are read from the events when shown: message-story.ts). */
 export interface MessageRecord {
   message: Message;
-  /** Every routing decision it went through (one per exchange visited). */
-  routes: Array<Extract<StampedEvent, { type: 'message.routed' }>>;
-  /** Where it is now, in the story. */
-  /** What happened to it, as sentences put into words when shown. */
-  history: Said[];
   /** Dead-lettered copies continue under a new id. */
   parent?: number;
 }
@@ -114,8 +106,8 @@ export class Projection {
   readonly redelivered = new Set<number>();
   /** Bumped whenever nodes, edges or counts change (views re-read then). */
   version = 0;
-  /** The time each message becomes free to take its next hop. */
-  private readyAt = new Map<string, number>();
+  /** The time each message becomes free to take its next hop from a node. */
+  private readyAt = new ReadyTimes();
   private effects = new EffectQueue();
   private now = 0;
 
@@ -201,13 +193,13 @@ export class Projection {
       case 'message.published': {
         const from = clientId(e.at);
         this.client(e.at).published++;
-        this.messages.set(e.message.id, { message: e.message, routes: [], history: [h('published', { exchange: e.message.exchange, key: e.message.routingKey })] });
+        this.messages.set(e.message.id, { message: e.message });
         const exchange = e.message.exchange === '' ? from : exchangeId(e.message.exchange);
         // The default exchange is drawn as a direct line from the publisher.
         if (e.message.exchange !== '') this.fly(e.message.id, from, exchange, 'publish', false, e.time);
         else {
-          this.readyAt.set(key(e.message.id, from), e.time);
-          this.last.set(e.message.id, from);
+          this.readyAt.set(e.message.id, from, e.time);
+          this.last.set(e.message.id, this.readyAt.node(from));
         }
         this.changed();
         break;
@@ -218,7 +210,7 @@ export class Projection {
       case 'message.enqueued': {
         const q = this.queues.get(e.queue);
         if (!q) break;
-        const at = this.readyAt.get(key(e.messageId, queueId(e.queue))) ?? e.time;
+        const at = this.readyAt.get(e.messageId, queueId(e.queue)) ?? e.time;
         this.later(at, () => q.ready.push(e.messageId));
         break;
       }
@@ -235,7 +227,6 @@ export class Projection {
           }
           if (!e.noAck) c.unackedTags.push(e.deliveryTag);
         });
-        this.note(e.messageId, h(e.redelivered ? 'redelivered' : 'delivered', { queue: e.queue, consumer: e.consumerTag ?? 'basic.get', channel: `${e.at.connection}:${e.at.channel}`, tag: e.deliveryTag }));
         if (e.noAck) this.fade(e.messageId, to, 'ack', e.time);
         break;
       }
@@ -243,12 +234,10 @@ export class Projection {
         if (e.auto) break;
         this.settled(e.messageId, e.queue, e.at, e.deliveryTag, e.time);
         this.fade(e.messageId, this.lastNode(e.messageId) ?? clientId(e.at), 'ack', e.time);
-        this.note(e.messageId, h('acked', { tag: e.deliveryTag }));
         break;
       }
       case 'message.nacked': {
         this.settled(e.messageId, e.queue, e.at, e.deliveryTag, e.time);
-        this.note(e.messageId, h(`${e.method === 'basic.reject' ? 'rejected' : 'nacked'}.${e.requeue ? 'requeue' : 'drop'}`, { tag: e.deliveryTag }));
         break;
       }
       case 'message.requeued': {
@@ -262,33 +251,28 @@ export class Projection {
         const q = this.queues.get(e.queue);
         this.redelivered.add(e.messageId);
         if (q) this.later(land, () => q.ready.unshift(e.messageId));
-        this.note(e.messageId, h('requeued', { queue: e.queue, reason: { key: `history.requeue.${e.reason}` } }));
         break;
       }
       case 'message.returned':
         this.fly(e.messageId, exchangeId(this.messages.get(e.messageId)?.message.exchange ?? ''), clientId(e.at), 'return', false, e.time);
-        this.note(e.messageId, h('returned', { code: e.replyCode, reply: e.replyText }));
         break;
       case 'message.dead-lettered': {
         const qid = queueId(e.queue);
         this.removeFromQueue(e.messageId, e.queue, e.time);
         const start = this.fly(e.messageId, this.lastNode(e.messageId) ?? qid, exchangeId(e.exchange), 'dead-letter', false, e.time);
-        this.readyAt.set(key(e.newMessageId, exchangeId(e.exchange)), start + this.hop);
+        this.readyAt.set(e.newMessageId, exchangeId(e.exchange), start + this.hop);
         const parent = this.messages.get(e.messageId);
-        this.note(e.messageId, h('dead-lettered', { queue: e.queue, reason: e.reason, exchange: e.exchange, id: e.newMessageId }));
-        if (parent) this.messages.set(e.newMessageId, { message: parent.message, routes: [], history: [h('dead-letter-copy', { id: e.messageId })], parent: e.messageId });
+        if (parent) this.messages.set(e.newMessageId, { message: parent.message, parent: e.messageId });
         break;
       }
       case 'message.expired':
         this.removeFromQueue(e.messageId, e.queue, e.time);
         this.fade(e.messageId, queueId(e.queue), 'expire', e.time);
-        this.note(e.messageId, h('expired', { queue: e.queue }));
         break;
       case 'message.dropped': {
         if (e.queue) this.removeFromQueue(e.messageId, e.queue, e.time);
         const at = e.queue ? queueId(e.queue) : this.lastNode(e.messageId);
         if (at) this.fade(e.messageId, at, 'drop', e.time);
-        this.note(e.messageId, h('dropped', { reason: { key: `story.drop.${e.reason}` } }));
         break;
       }
       default:
@@ -320,8 +304,6 @@ export class Projection {
   }
 
   private routed(e: Extract<StampedEvent, { type: 'message.routed' }>): void {
-    const rec = this.messages.get(e.messageId);
-    rec?.routes.push(e);
     for (const hop of e.hops) {
       const from = hop.exchange === '' ? this.lastNode(e.messageId) ?? exchangeId('') : exchangeId(hop.exchange);
       if (hop.alternateOf !== undefined) this.fly(e.messageId, exchangeId(hop.alternateOf), from, 'route', false, e.time);
@@ -331,23 +313,21 @@ export class Projection {
         this.fly(e.messageId, from, to, 'route', false, e.time);
       }
     }
-    if (e.queues.length === 0) this.note(e.messageId, h('unrouted', { exchange: e.exchange }));
-    else this.note(e.messageId, h('routed', { exchange: e.exchange, queues: e.queues.join(', ') }));
   }
 
   /** Schedules a hop; returns its start. The message is at `to` when it ends. */
   private fly(messageId: number, from: string, to: string, style: FlightStyle, redelivered: boolean, time: number): number {
-    const start = Math.max(time, this.readyAt.get(key(messageId, from)) ?? time);
+    const start = Math.max(time, this.readyAt.get(messageId, from) ?? time);
     const end = start + this.hop;
     this.flights.push({ messageId, from, to, t0: start, t1: end, style, redelivered });
-    this.readyAt.set(key(messageId, to), end);
-    this.last.set(messageId, to);
+    this.readyAt.set(messageId, to, end);
+    this.last.set(messageId, this.readyAt.node(to));
     return start;
   }
 
   /** A message fading out where it is (acked, expired, dropped). */
   private fade(messageId: number, at: string, style: FlightStyle, time: number): void {
-    const start = Math.max(time, this.readyAt.get(key(messageId, at)) ?? time);
+    const start = Math.max(time, this.readyAt.get(messageId, at) ?? time);
     this.flights.push({ messageId, from: at, to: at, t0: start, t1: start + this.hop / 2, style, redelivered: false });
   }
 
@@ -362,7 +342,7 @@ export class Projection {
   private settled(messageId: number, queue: string, at: ChannelRef, tag: number, time: number): void {
     const q = this.queues.get(queue);
     const c = this.clients.get(clientId(at));
-    const when = Math.max(time, this.readyAt.get(key(messageId, this.lastNode(messageId) ?? '')) ?? time);
+    const when = Math.max(time, this.readyAt.get(messageId, this.lastNode(messageId) ?? '') ?? time);
     this.later(when, () => {
       if (q) q.unacked = Math.max(0, q.unacked - 1);
       if (c) c.unackedTags = c.unackedTags.filter((t) => t !== tag);
@@ -372,12 +352,8 @@ export class Projection {
   private removeFromQueue(messageId: number, queue: string, time: number): void {
     const q = this.queues.get(queue);
     if (!q) return;
-    const when = Math.max(time, this.readyAt.get(key(messageId, q.id)) ?? time);
+    const when = Math.max(time, this.readyAt.get(messageId, q.id) ?? time);
     this.later(when, () => takeFrom(q.ready, messageId));
-  }
-
-  private note(messageId: number, said: Said): void {
-    this.messages.get(messageId)?.history.push(said);
   }
 
   private client(at: ChannelRef): ViewClient {
@@ -413,7 +389,28 @@ export class Projection {
   }
 }
 
-const key = (messageId: number, node: string) => `${messageId}@${node}`;
+/**
+ * When each message is free to leave each node: one map of message ids per
+ * node, so a lookup builds no key and an entry keeps no string of its own.
+ */
+class ReadyTimes {
+  private byNode = new Map<string, { id: string; times: Map<number, number> }>();
+
+  get(messageId: number, node: string): number | undefined {
+    return this.byNode.get(node)?.times.get(messageId);
+  }
+
+  set(messageId: number, node: string, time: number): void {
+    let entry = this.byNode.get(node);
+    if (!entry) this.byNode.set(node, (entry = { id: node, times: new Map() }));
+    entry.times.set(messageId, time);
+  }
+
+  /** The node's id as kept here (one string per node, however many messages pass it). */
+  node(id: string): string {
+    return this.byNode.get(id)?.id ?? id;
+  }
+}
 
 /** Takes a message out of a queue's stack; most leave from the front, which costs no shift of the rest. */
 function takeFrom(ready: number[], messageId: number): void {

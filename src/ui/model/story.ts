@@ -4,7 +4,7 @@
  * shown, so switching language retells the whole story.
  */
 import type { StampedEvent } from '../../core/events.ts';
-import { t } from '../../i18n/index.svelte.ts';
+import { pageT, type Translate } from '../../i18n/locale.svelte.ts';
 
 /** A sentence to say: a string key and its parameters (which may be sentences too). */
 export interface Said {
@@ -12,11 +12,11 @@ export interface Said {
   params?: Record<string, string | number | Said>;
 }
 
-/** Puts a sentence into words in the current language. */
-export function say(s: Said): string {
+/** Puts a sentence into words in the current language (the page's, unless another translation is given). */
+export function say(s: Said, t: Translate = pageT): string {
   if (!s.params) return t(s.key);
   const params: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(s.params)) params[k] = typeof v === 'object' ? say(v) : v;
+  for (const [k, v] of Object.entries(s.params)) params[k] = typeof v === 'object' ? say(v, t) : v;
   return t(s.key, params);
 }
 
@@ -24,7 +24,21 @@ const at = (r: { connection: string; channel: number }) => `${r.connection}:${r.
 const s = (key: string, params?: Said['params']): Said => ({ key: `story.${key}`, params });
 const exchangeName = (name: string): Said => (name === '' ? s('default-exchange') : s('exchange-named', { name }));
 
-/** One sentence per event, or null for events that tell nothing new. */
+/** Whether `tell(e)` says something, without building the sentence (a burst tells tens of thousands). */
+export function tells(e: StampedEvent): boolean {
+  switch (e.type) {
+    case 'clock.advanced':
+      return false;
+    case 'channel.state':
+      return e.state !== 'closing';
+    case 'message.acked':
+      return !e.auto;
+    default:
+      return true;
+  }
+}
+
+/** One sentence per event, or null for events that tell nothing new (exactly those `tells` rejects). */
 export function tell(e: StampedEvent): Said | null {
   switch (e.type) {
     case 'connection.opened':
