@@ -1,10 +1,28 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
+/** The embed's script, at the same URL in development as in the build: /embed.js (docs/embedding.md; built by vite.embed.config.ts). */
+export const EMBED_ENTRY = 'src/embed/element.ts';
+
+function embedScript(): Plugin {
+  return {
+    name: 'warren-embed-script',
+    apply: 'serve',
+    resolveId(id) {
+      return id === '/embed.js' ? this.resolve(`/${EMBED_ENTRY}`) : null;
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte()],
+  // Component styles are injected by the components themselves: into the
+  // document on the page, into its shadow root in an embedded playground.
+  plugins: [svelte({ emitCss: false }), embedScript()],
   server: { host: '127.0.0.1', port: 5173 },
-  build: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    rollupOptions: { input: { main: 'index.html', embedding: 'embedding.html', frame: 'embed.html' } },
+  },
   test: {
     projects: [
       {
@@ -12,6 +30,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.test.ts'],
+          setupFiles: ['tests/page-language.ts'],
           exclude: ['tests/conformance/**', 'tests/e2e/**', 'tests/bridge/rabbitmq/**', 'tests/components/**'],
           // Some unit tests spawn node with tsx or run whole sandboxes over
           // thousands of virtual milliseconds; on a loaded 2-core machine
@@ -27,6 +46,7 @@ export default defineConfig({
         test: {
           name: 'components',
           include: ['tests/components/**/*.test.ts'],
+          setupFiles: ['tests/page-language.ts'],
           environment: 'jsdom',
         },
       },

@@ -1,4 +1,4 @@
-import { assign, createActor, setup, type ActorRefFrom } from 'xstate';
+import { assign, createActor, createMachine, type ActorRefFrom } from 'xstate';
 import type { AmqpError } from './errors.ts';
 import type { ChannelLedger, Delivery, LedgerConsumer, LedgerQueue } from './channel-ledger.ts';
 import type { QueuedMessage } from './message.ts';
@@ -29,12 +29,39 @@ export interface ChannelContext {
   error: AmqpError | null;
 }
 
-export const channelMachine = setup({
+export const channelMachine = createMachine(
+  {
+
   types: {
     context: {} as ChannelContext,
     events: {} as ChannelEvent,
     input: {} as { ledger: ChannelLedger },
   },
+
+  id: 'channel',
+  initial: 'open',
+  context: ({ input }) => ({ ledger: input.ledger, error: null }),
+  states: {
+    open: {
+      on: {
+        'basic.qos': { actions: 'setPrefetch' },
+        'confirm.select': { guard: 'notTransactional', actions: 'enterConfirmMode' },
+        'tx.select': { guard: 'notConfirming', actions: 'enterTxMode' },
+        deliver: { actions: 'recordDelivery' },
+        settle: { guard: 'canSettle', actions: 'settle' },
+        recover: { actions: 'releaseAll' },
+        'channel.close': { target: 'closed', actions: 'releaseAll' },
+        'server.close': { target: 'closing', actions: 'rememberError' },
+      },
+    },
+    // The server has sent channel.close: everything but close-ok is ignored.
+    closing: {
+      on: { 'channel.close-ok': { target: 'closed', actions: 'releaseAll' } },
+    },
+    closed: { type: 'final' },
+  },
+  },
+  {
   guards: {
     canSettle: ({ context, event }) => event.type === 'settle' && context.ledger.canSettle(event.tag, event.multiple),
     notTransactional: ({ context }) => !context.ledger.tx,
@@ -71,30 +98,8 @@ export const channelMachine = setup({
     },
     rememberError: assign({ error: ({ event }) => (event.type === 'server.close' ? event.error : null) }),
   },
-}).createMachine({
-  id: 'channel',
-  initial: 'open',
-  context: ({ input }) => ({ ledger: input.ledger, error: null }),
-  states: {
-    open: {
-      on: {
-        'basic.qos': { actions: 'setPrefetch' },
-        'confirm.select': { guard: 'notTransactional', actions: 'enterConfirmMode' },
-        'tx.select': { guard: 'notConfirming', actions: 'enterTxMode' },
-        deliver: { actions: 'recordDelivery' },
-        settle: { guard: 'canSettle', actions: 'settle' },
-        recover: { actions: 'releaseAll' },
-        'channel.close': { target: 'closed', actions: 'releaseAll' },
-        'server.close': { target: 'closing', actions: 'rememberError' },
-      },
-    },
-    // The server has sent channel.close: everything but close-ok is ignored.
-    closing: {
-      on: { 'channel.close-ok': { target: 'closed', actions: 'releaseAll' } },
-    },
-    closed: { type: 'final' },
   },
-});
+);
 
 export type ChannelActor = ActorRefFrom<typeof channelMachine>;
 

@@ -2,16 +2,17 @@
  * The translations, as a translator edits them: one flat JSON file per area
  * and language, `strings/<area>.<lang>.json`, keys dotted ("controls.play").
  * Every file found is merged here; nothing has to be registered in code.
+ * (This loads every file at once: the page does. An embed loads only what
+ * it shows, through src/i18n/locale.svelte.ts.)
  */
-export const LANGS = ['en', 'zh'] as const;
-export type Lang = (typeof LANGS)[number];
+import { LANGS, isLang, type Lang } from './lang.ts';
+
+export { LANGS, interpolate, isLang, placeholders, type Lang } from './lang.ts';
 
 /** One area's strings, per language (as read from its files). */
 export type Area = Partial<Record<Lang, Record<string, string>>>;
 
 const files = import.meta.glob<Record<string, string>>('./strings/*.json', { eager: true, import: 'default' });
-
-export const isLang = (x: unknown): x is Lang => typeof x === 'string' && (LANGS as readonly string[]).includes(x);
 
 /** Every area's strings by area name, e.g. AREAS.ui.zh['controls.play']. */
 export const AREAS: Record<string, Area> = {};
@@ -25,5 +26,3 @@ for (const [path, strings] of Object.entries(files)) {
 export const STRINGS: Record<Lang, Record<string, string>> = Object.fromEntries(
   LANGS.map((lang) => [lang, Object.assign({}, ...Object.values(AREAS).map((a) => a[lang] ?? {})) as Record<string, string>]),
 ) as Record<Lang, Record<string, string>>;
-
-export { interpolate, placeholders } from './interpolate.ts';

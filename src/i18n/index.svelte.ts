@@ -3,7 +3,9 @@
  * calls `t()` re-renders when `setLang()` changes it. Works in Node and in
  * tests too (no window: English, nothing persisted).
  */
-import { LANGS, STRINGS, interpolate, isLang, type Lang } from './catalog.ts';
+import { LANGS, STRINGS, isLang, type Lang } from './catalog.ts';
+import { lookup } from './lang.ts';
+import { setPageTranslate } from './locale.svelte.ts';
 
 export { LANGS, type Lang };
 
@@ -61,19 +63,11 @@ export function setLang(lang: Lang): void {
 export const has = (key: string): boolean => key in STRINGS.en;
 
 /**
- * The text for `key` in the current language, `{name}` placeholders filled
- * from `params`. An unknown key or a missing parameter is a bug the tests
- * catch: it throws in development and tests, and in a built page shows the
- * key (with the error in the console) rather than breaking the view.
+ * The text for `key` in the page's language, `{name}` placeholders filled
+ * from `params` (errors as `lookup` in lang.ts says).
  */
 export function t(key: string, params?: Record<string, string | number>): string {
-  const text = STRINGS[i18n.lang][key];
-  try {
-    if (text === undefined) throw new Error(`i18n: no string '${key}' in '${i18n.lang}'`);
-    return interpolate(text, params, key);
-  } catch (e) {
-    if (import.meta.env?.DEV || import.meta.env?.MODE === 'test') throw e;
-    console.error(e);
-    return key;
-  }
+  return lookup(STRINGS[i18n.lang], i18n.lang, key, params);
 }
+
+setPageTranslate(t);

@@ -7,6 +7,7 @@
  */
 import ENGLISH from '../i18n/strings/scenario.en.json';
 import { ReasonError, type ReasonParam } from '../i18n/reason.ts';
+import { SCENARIO_FORMAT, SCENARIO_VERSION } from './version.ts';
 
 /** What a person did to an agent (src/ui/model/agents.ts), as plain data. */
 export type AgentOp =
@@ -27,8 +28,7 @@ export type AgentOp =
 /** One recorded input, `at` milliseconds of virtual time after the start. */
 export type Step = { at: number; line: string } | { at: number; agent: AgentOp };
 
-export const SCENARIO_FORMAT = 'warren-scenario';
-export const SCENARIO_VERSION = 1;
+export { SCENARIO_FORMAT, SCENARIO_VERSION };
 
 export interface Scenario {
   format: typeof SCENARIO_FORMAT;

@@ -12,11 +12,12 @@
 import { Broker, DEFAULT_START_TIME } from '../core/broker.ts';
 import type { BrokerSnapshot } from '../core/snapshot.ts';
 import type { StampedEvent } from '../core/events.ts';
-import { EngineBackend } from '../shell/engine-backend.ts';
-import { ShellSession } from '../shell/session.ts';
+import type { EngineBackend } from '../shell/engine-backend.ts';
+import type { ShellSession } from '../shell/session.ts';
 import type { AgentState } from './model/agents.ts';
-import { RecordingAgents, applyAgentOp } from '../scenario/recording-agents.ts';
-import { SCENARIO_FORMAT, SCENARIO_VERSION, type AgentOp, type Scenario, type Step } from '../scenario/format.ts';
+import type { RecordingAgents } from '../scenario/recording-agents.ts';
+import type { AgentOp, Scenario, Step } from '../scenario/format.ts';
+import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/version.ts';
 import { Projection } from './model/projection.ts';
 import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
 import { StoryLog, type StoryLine } from './model/story-log.ts';
@@ -72,9 +73,17 @@ export interface SandboxOptions {
 
 export class Sandbox {
   broker: Broker;
-  readonly backend: EngineBackend;
-  readonly session: ShellSession;
-  readonly agents: RecordingAgents;
+  /**
+   * The shell on the broker and the agents, there once `open()` resolves:
+   * their code loads with it (src/ui/sandbox-tools.ts, a dynamic import), so
+   * an embedded playground draws before it arrives.
+   */
+  backend!: EngineBackend;
+  session!: ShellSession;
+  agents!: RecordingAgents;
+  /** Set when the shell and agents are there (views that read them wait for it). */
+  ready = $state(false);
+  private tools!: typeof import('./sandbox-tools.ts');
   readonly seed: number;
   projection = new Projection();
 
@@ -127,10 +136,11 @@ export class Sandbox {
     this.start = this.broker.now;
     this.now = this.end = this.time = this.start;
     this.listen();
-    this.backend = new EngineBackend(this.broker);
-    this.session = new ShellSession(this.backend, (line) => {
-      if (!this.replaying) this.transcript.push(line);
-    });
+  }
+
+  /** Loads the shell and the agents, connects the shell (the seed's connect lines) and shows the first prompt. */
+  async open(): Promise<void> {
+    const { EngineBackend, ShellSession, RecordingAgents } = (this.tools = await import('./sandbox-tools.ts'));
     this.agents = new RecordingAgents(
       this.broker,
       (said) => {
@@ -143,12 +153,13 @@ export class Sandbox {
         this.inputs.push({ time: this.broker.now, agent });
       },
     );
+    this.backend = new EngineBackend(this.broker);
+    this.session = new ShellSession(this.backend, (line) => {
+      if (!this.replaying) this.transcript.push(line);
+    });
     // A shell `sleep` over busy agents runs in slices, the page drawing between them.
     this.backend.pace = { budget: this.budget, pause: () => this.breathe() };
-  }
-
-  /** Connects the shell (the seed's connect lines) and shows the first prompt. */
-  async open(): Promise<void> {
+    this.ready = true;
     await this.session.start();
     this.checkpoint();
   }
@@ -303,7 +314,7 @@ export class Sandbox {
         this.broker.advance(input.time - this.broker.now);
         this.inputs.push(input);
         if ('line' in input) await this.session.execute(input.line);
-        else applyAgentOp(this.agents, input.agent);
+        else this.tools.applyAgentOp(this.agents, input.agent);
       }
       this.broker.advance(t - this.broker.now);
       this.nextScheduled = this.scheduled.filter((s) => s.at <= t).length;
@@ -349,7 +360,7 @@ export class Sandbox {
     for (const step of scenario.steps) {
       sandbox.advanceTo(sandbox.start + step.at);
       if ('line' in step) await sandbox.run(step.line);
-      else applyAgentOp(sandbox.agents, step.agent);
+      else sandbox.tools.applyAgentOp(sandbox.agents, step.agent);
     }
     sandbox.advanceTo(sandbox.start + scenario.end);
     sandbox.flushStory(true);

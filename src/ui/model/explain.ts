@@ -7,7 +7,10 @@ import { splitTopicKey } from '../../core/exchanges/index.ts';
 import { headersMatch } from '../../core/exchanges/headers.ts';
 import { tableKeys, valueOf, type FieldTable, type FieldValue } from '../../core/fields.ts';
 import type { BindingRef } from '../../core/events.ts';
-import { t } from '../../i18n/index.svelte.ts';
+import { pageT, type Translate } from '../../i18n/locale.svelte.ts';
+
+/** The translation of the explanation being made (`explain`'s last argument; the page's by default). */
+let t: Translate = pageT;
 
 export interface Explanation {
   matched: boolean;
@@ -18,7 +21,17 @@ const show = (v: FieldValue | undefined) => (v === undefined ? t('explain.absent
 const quote = (w: string) => `'${w}'`;
 
 /** Explains one binding against a message's routing keys and headers. */
-export function explain(exchangeType: string, b: BindingRef, routingKeys: readonly string[], headers: FieldTable | undefined): Explanation {
+export function explain(exchangeType: string, b: BindingRef, routingKeys: readonly string[], headers: FieldTable | undefined, translate: Translate = pageT): Explanation {
+  const outer = t;
+  t = translate;
+  try {
+    return explainIn(exchangeType, b, routingKeys, headers);
+  } finally {
+    t = outer;
+  }
+}
+
+function explainIn(exchangeType: string, b: BindingRef, routingKeys: readonly string[], headers: FieldTable | undefined): Explanation {
   switch (exchangeType) {
     case 'fanout':
       return { matched: true, reason: t('explain.fanout') };

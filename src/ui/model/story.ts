@@ -4,7 +4,7 @@
  * shown, so switching language retells the whole story.
  */
 import type { StampedEvent } from '../../core/events.ts';
-import { t } from '../../i18n/index.svelte.ts';
+import { pageT, type Translate } from '../../i18n/locale.svelte.ts';
 
 /** A sentence to say: a string key and its parameters (which may be sentences too). */
 export interface Said {
@@ -12,11 +12,11 @@ export interface Said {
   params?: Record<string, string | number | Said>;
 }
 
-/** Puts a sentence into words in the current language. */
-export function say(s: Said): string {
+/** Puts a sentence into words in the current language (the page's, unless another translation is given). */
+export function say(s: Said, t: Translate = pageT): string {
   if (!s.params) return t(s.key);
   const params: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(s.params)) params[k] = typeof v === 'object' ? say(v) : v;
+  for (const [k, v] of Object.entries(s.params)) params[k] = typeof v === 'object' ? say(v, t) : v;
   return t(s.key, params);
 }
 
