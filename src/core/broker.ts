@@ -39,6 +39,9 @@ export interface BrokerOptions {
 
 export const DEFAULT_START_TIME = Date.UTC(2026, 0, 1);
 
+/** What a route that reaches no queue returns (route() hands it out read-only; nothing adds to it). */
+const NO_QUEUES: Queue[] = [];
+
 /** The pre-declared exchanges of every virtual host. */
 const PREDECLARED: Array<[string, string, boolean]> = [
   ['', 'direct', false],
@@ -297,11 +300,11 @@ export class Broker implements QueueHost {
    * exchange-to-exchange bindings and alternate exchanges (RabbitMQ's
    * rabbit_exchange:route/2). Fills `hops` when given.
    */
-  route(exchange: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined, hops: RouteHop[] | null): Queue[] {
+  route(exchange: Exchange, routingKeys: readonly string[], headers: FieldTable | undefined, hops: RouteHop[] | null): readonly Queue[] {
     const stamp = ++this.routeCounter;
     const r = this.routing;
     r.stamp = stamp;
-    r.queues = [];
+    r.queues = NO_QUEUES;
     r.next = null;
     exchange.routeStamp = stamp;
     let x: Exchange | undefined = exchange;
@@ -351,14 +354,22 @@ export class Broker implements QueueHost {
       r.matched?.push({ source: '', destination: { kind: 'queue', name: key }, routingKey: key, arguments: {} });
       if (q.routeStamp !== r.stamp) {
         q.routeStamp = r.stamp;
-        r.queues.push(q);
+        this.reached(q);
       }
     }
+  }
+
+  /** A queue the route in progress reaches: the array of them is made at the first. */
+  private reached(q: Queue): void {
+    const r = this.routing;
+    if (r.queues === NO_QUEUES) r.queues = [q];
+    else r.queues.push(q);
   }
 
   /** Routing state of the publish in progress, so visiting a binding allocates nothing. */
   private routing: {
     stamp: number;
+    /** NO_QUEUES until one is reached. */
     queues: Queue[];
     next: Exchange[] | null;
     produced: boolean;
@@ -367,7 +378,7 @@ export class Broker implements QueueHost {
     visit: (b: Binding) => void;
   } = {
     stamp: 0,
-    queues: [],
+    queues: NO_QUEUES,
     next: null,
     produced: false,
     matched: null,
@@ -381,7 +392,7 @@ export class Broker implements QueueHost {
       const d = b.destination;
       if (d.routeStamp === r.stamp) return;
       d.routeStamp = r.stamp;
-      if (b.destinationKind === 'queue') r.queues.push(d as Queue);
+      if (b.destinationKind === 'queue') this.reached(d as Queue);
       else (r.next ??= []).push(d as Exchange);
     },
   };

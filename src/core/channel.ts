@@ -14,7 +14,7 @@ import type { ChannelRef, RouteHop } from './events.ts';
 import type { Exchange } from './exchange.ts';
 import { EXCHANGE_TYPES } from './exchanges/index.ts';
 import { integerArg, typeOf, valueOf, type FieldTable, type FieldValue } from './fields.ts';
-import { newMessage, toBytes, type Message, type MessageProperties } from './message.ts';
+import { newMessage, PublishParts, toBytes, type Message, type MessageProperties } from './message.ts';
 import { assertArgEquivalent, assertFieldEquivalent, assertQueueArgsEquivalent, validateQueueArguments } from './queue-arguments.ts';
 import { Consumer, type Queue } from './queue.ts';
 
@@ -92,6 +92,8 @@ export const CONSUMER_TIMEOUT = 1800000;
 const NO_PROPERTIES: MessageProperties = Object.freeze({});
 /** Direct reply-to's pseudo-queue. */
 const REPLY_TO = 'amq.rabbitmq.reply-to';
+/** How the routing keys of replies begin (then the consumer's suffix). */
+const REPLY_PREFIX = `${REPLY_TO}.`;
 const MAX_EXPIRY = 315360000000;
 
 /** CR and LF are stripped from names in declare, delete and bind. */
@@ -171,6 +173,12 @@ export class Channel {
   /** Fires when the oldest unacked delivery may have waited too long. */
   ackTimer: Timer | null = null;
   private tx: TxState | null = null;
+  /** The parts of a publish, filled in again for each (routeParts). */
+  private readonly parts = new PublishParts();
+  /** While a queue accepts `parts`: a publish made meanwhile (from a delivery callback) makes its Message. */
+  private partsInUse = false;
+  /** The routing keys of a publish without CC or BCC, filled in again for each (routeParts). */
+  private readonly oneKey: string[] = [''];
 
   constructor(
     readonly connection: Connection,
@@ -446,36 +454,49 @@ export class Channel {
       }
     }
     const seq = this.ledger.confirm ? ++this.ledger.publishSeq : 0;
-    const message = newMessage(++b.messageCounter, exchangeName, routingKey, routingKeys, props, body);
+    const id = ++b.messageCounter;
     const mandatory = !!p.mandatory;
-    if (this.tx) this.tx.publishes.push(() => this.routeAndDeliver(x, message, mandatory, seq));
-    else this.routeAndDeliver(x, message, mandatory, seq);
+    if (this.tx) {
+      const message = newMessage(id, exchangeName, routingKey, routingKeys, props, body);
+      this.tx.publishes.push(() => this.routeAndDeliver(x, message, mandatory, seq));
+    } else if (routingKeys.length === 1 && !b.events.active && !this.partsInUse && !(exchangeName === '' && routingKey.startsWith(REPLY_PREFIX))) {
+      this.routeParts(x, id, routingKey, props, body, mandatory, seq);
+    } else this.routeAndDeliver(x, newMessage(id, exchangeName, routingKey, routingKeys, props, body), mandatory, seq);
   }
 
   basicGet(p: { queue?: string; noAck?: boolean }): GetResult | null {
+    // A hot path too: no closure per call (see run()).
+    if (!this.isOpen) throw new ClosedError('channel');
+    try {
+      return this.get(p);
+    } catch (e) {
+      if (e instanceof AmqpError) this.fail(e);
+      throw e;
+    }
+  }
+
+  private get(p: { queue?: string; noAck?: boolean }): GetResult | null {
     const m: MethodName = 'basic.get';
-    return this.run(m, () => {
-      const b = this.broker;
-      const q = this.existingQueue(this.expandQueue(p.queue ?? '', m), m);
-      const entry = q.take();
-      if (!entry) return null;
-      const noAck = !!p.noAck;
-      const tag = b.record(this, entry, q, null, noAck);
-      if (!noAck) q.unackedCount++;
-      if (b.events.active) {
-        b.emit({ type: 'message.delivered', messageId: entry.message.id, queue: q.name, at: this.ref, consumerTag: null, deliveryTag: tag, redelivered: entry.redelivered, noAck });
-        if (noAck) b.emit({ type: 'message.acked', messageId: entry.message.id, queue: q.name, at: this.ref, deliveryTag: tag, auto: true });
-      }
-      q.afterTake();
-      return {
-        deliveryTag: tag,
-        redelivered: entry.redelivered,
-        exchange: entry.message.exchange,
-        routingKey: entry.message.routingKey,
-        messageCount: q.messageCount,
-        message: entry.message,
-      };
-    });
+    const b = this.broker;
+    const q = this.existingQueue(this.expandQueue(p.queue ?? '', m), m);
+    const entry = q.take();
+    if (!entry) return null;
+    const noAck = !!p.noAck;
+    const tag = b.record(this, entry, q, null, noAck);
+    if (!noAck) q.unackedCount++;
+    if (b.events.active) {
+      b.emit({ type: 'message.delivered', messageId: entry.message.id, queue: q.name, at: this.ref, consumerTag: null, deliveryTag: tag, redelivered: entry.redelivered, noAck });
+      if (noAck) b.emit({ type: 'message.acked', messageId: entry.message.id, queue: q.name, at: this.ref, deliveryTag: tag, auto: true });
+    }
+    q.afterTake();
+    return {
+      deliveryTag: tag,
+      redelivered: entry.redelivered,
+      exchange: entry.message.exchange,
+      routingKey: entry.message.routingKey,
+      messageCount: q.messageCount,
+      message: entry.message,
+    };
   }
 
   basicAck(p: { deliveryTag: number; multiple?: boolean }): void {
@@ -656,28 +677,66 @@ export class Channel {
     const b = this.broker;
     const hops: RouteHop[] | null = b.events.active ? [] : null;
     if (hops) b.emit({ type: 'message.published', message, at: this.ref, mandatory });
-    // Whether only the queue it reaches will hold this Message object (see Queue.accept).
-    let alone = hops === null && message.routingKeys.length === 1;
-    if (x.name === '' && message.routingKey.startsWith(`${REPLY_TO}.`)) {
-      alone = false;
-      b.replyTargets.get(message.routingKey.slice(REPLY_TO.length + 1))?.deliverReply(message);
+    if (x.name === '' && message.routingKey.startsWith(REPLY_PREFIX)) {
+      b.replyTargets.get(message.routingKey.slice(REPLY_PREFIX.length))?.deliverReply(message);
     }
     const queues = b.route(x, message.routingKeys, message.properties.headers, hops);
     if (hops) b.emit({ type: 'message.routed', messageId: message.id, exchange: x.name, queues: queues.map((q) => q.name), hops });
+    this.deliverRouted(message, queues, mandatory, seq);
+  }
+
+  /**
+   * routeAndDeliver for the common publish (one routing key, no event
+   * stream, no transaction, not a direct reply): no Message is made before
+   * routing. When one queue is reached, it gets the parts (Queue.accept)
+   * and makes the Message only if it hands one out or keeps one, so each
+   * message is made once, by the queue that holds it.
+   */
+  private routeParts(x: Exchange, id: number, routingKey: string, properties: MessageProperties, body: Uint8Array, mandatory: boolean, seq: number): void {
+    const b = this.broker;
+    this.oneKey[0] = routingKey;
+    const queues = b.route(x, this.oneKey, properties.headers, null);
+    if (queues.length !== 1) {
+      this.deliverRouted(newMessage(id, x.name, routingKey, [routingKey], properties, body), queues, mandatory, seq);
+      return;
+    }
+    const parts = this.parts;
+    parts.id = id;
+    parts.exchange = x.name;
+    parts.routingKey = routingKey;
+    parts.properties = properties;
+    parts.body = body;
+    this.partsInUse = true;
+    let accepted: boolean;
+    try {
+      accepted = queues[0].accept(parts, true);
+    } finally {
+      this.partsInUse = false;
+    }
+    this.confirmPublish(seq, accepted);
+  }
+
+  /** Hands a routed message to the queues it reached (or returns or drops it), then confirms it. */
+  private deliverRouted(message: Message, queues: readonly Queue[], mandatory: boolean, seq: number): void {
+    const b = this.broker;
     let rejected = false;
     if (queues.length === 0) {
       if (mandatory) {
         b.emit({ type: 'message.returned', messageId: message.id, at: this.ref, replyCode: 312, replyText: 'NO_ROUTE' });
         this.client?.returned?.({ replyCode: 312, replyText: 'NO_ROUTE', exchange: message.exchange, routingKey: message.routingKey, message });
       } else b.dropped(null, message, 'unroutable');
-    } else if (queues.length === 1) rejected = !queues[0].accept(message, alone);
+    } else if (queues.length === 1) rejected = !queues[0].accept(message);
     else b.deliverAll(() => {
       for (let i = 0; i < queues.length; i++) if (!queues[i].accept(message)) rejected = true;
     });
-    if (seq) {
-      b.emit({ type: 'message.confirmed', at: this.ref, sequence: seq, ack: !rejected });
-      this.client?.confirmed?.(seq, !rejected);
-    }
+    this.confirmPublish(seq, !rejected);
+  }
+
+  /** A publisher confirm, when the channel is in confirm mode (seq > 0). */
+  private confirmPublish(seq: number, ack: boolean): void {
+    if (!seq) return;
+    this.broker.emit({ type: 'message.confirmed', at: this.ref, sequence: seq, ack });
+    this.client?.confirmed?.(seq, ack);
   }
 
   /**

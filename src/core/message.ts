@@ -43,17 +43,21 @@ export const SNAKE_PROPERTY_NAMES: Readonly<Record<keyof MessageProperties, stri
 /** Every property, in the order of the protocol's property flags. */
 export const PROPERTY_NAMES = Object.keys(SNAKE_PROPERTY_NAMES) as ReadonlyArray<keyof MessageProperties>;
 
-/** A published message. Each queue holds its own QueuedMessage pointing here. */
-export interface Message {
+/** What makes a message, but for the keys it was routed with (see Message). */
+export interface MessageParts {
   readonly id: number;
   /** The exchange it was published (or dead-lettered) to. */
   readonly exchange: string;
   /** The publish routing key. */
   readonly routingKey: string;
-  /** Every key it was routed with: the publish key, then CC, then BCC. */
-  readonly routingKeys: readonly string[];
   readonly properties: MessageProperties;
   readonly body: Uint8Array;
+}
+
+/** A published message. Each queue holds its own QueuedMessage pointing here. */
+export interface Message extends MessageParts {
+  /** Every key it was routed with: the publish key, then CC, then BCC. */
+  readonly routingKeys: readonly string[];
   readonly persistent: boolean;
 }
 
@@ -65,9 +69,26 @@ export function newMessage(id: number, exchange: string, routingKey: string, rou
   return { id, exchange, routingKey, routingKeys, properties, body, persistent: properties.deliveryMode === 2 };
 }
 
-/** A message published with its routing key alone (no CC/BCC), made again from its parts. */
+/** The message of a publish with its routing key alone (no CC/BCC), from its parts. */
 export function restoreMessage(id: number, exchange: string, routingKey: string, properties: MessageProperties, body: Uint8Array): Message {
   return newMessage(id, exchange, routingKey, [routingKey], properties, body);
+}
+
+/** The message `parts` stand for: themselves, or made from them when they are a publish's parts (`fresh`). */
+export function messageOf(parts: MessageParts, fresh: boolean): Message {
+  return fresh ? restoreMessage(parts.id, parts.exchange, parts.routingKey, parts.properties, parts.body) : (parts as Message);
+}
+
+/**
+ * A publish's parts before any Message is made, in a scratch object its
+ * channel fills again for the next publish (Channel.publish).
+ */
+export class PublishParts implements MessageParts {
+  id = 0;
+  exchange = '';
+  routingKey = '';
+  properties: MessageProperties = {};
+  body: Uint8Array = new Uint8Array(0);
 }
 
 /** One copy of a message in one queue. */

@@ -3,7 +3,7 @@ import type { DeadLetterReason, DropReason } from './events.ts';
 import { integerArg, stringArg, valueOf, type FieldTable } from './fields.ts';
 import type { BindingTarget } from './exchanges/index.ts';
 import { BindingList } from './binding-list.ts';
-import { QueuedMessage, type Message } from './message.ts';
+import { QueuedMessage, messageOf, type MessageParts } from './message.ts';
 import { PriorityReady, ReadyQueue, type Ready } from './ready-queue.ts';
 import type { LedgerConsumer } from './channel-ledger.ts';
 
@@ -125,7 +125,7 @@ export class Queue implements BindingTarget {
   private consumerSeq = 0;
 
   /** Fixes the time a message expires: min(queue TTL, its own expiration). */
-  expiryFor(message: Message): number {
+  expiryFor(message: MessageParts): number {
     let ttl = this.messageTtl;
     const exp = message.properties.expiration;
     if (exp !== undefined) {
@@ -135,7 +135,7 @@ export class Queue implements BindingTarget {
     return ttl === undefined ? Infinity : this.host.now + ttl;
   }
 
-  private priorityOf(message: Message): number {
+  private priorityOf(message: MessageParts): number {
     if (this.maxPriority === undefined) return 0;
     const p = message.properties.priority ?? 0;
     return p > this.maxPriority ? this.maxPriority : p;
@@ -149,14 +149,16 @@ export class Queue implements BindingTarget {
 
   /**
    * A routed message arrives (RabbitMQ's deliver_or_enqueue). Returns false
-   * when the queue refuses it (reject-publish overflow). `owned`: the caller
-   * hands over the only reference to this Message object (nobody has seen
-   * it: no event, no other queue), so if it waits it may be kept as its
-   * parts and made again, equal, when it leaves.
+   * when the queue refuses it (reject-publish overflow). `fresh`: `message`
+   * is not a Message but a publish's parts (PublishParts), which nobody
+   * else will see: the queue makes the Message only if it must hand one
+   * out or keep one, and a message that waits behind many others is kept
+   * as its parts until it leaves. The parts are read before anything is
+   * called out, so the publisher may reuse them after.
    */
-  accept(message: Message, owned = false): boolean {
+  accept(message: MessageParts, fresh = false): boolean {
     if (this.overflow !== 'drop-head' && this.wouldOverflow(message.body.length)) {
-      const entry = new QueuedMessage(message, this.seq++, Infinity, 0);
+      const entry = new QueuedMessage(messageOf(message, fresh), this.seq++, Infinity, 0);
       if (this.overflow === 'reject-publish-dlx') this.host.deadLetter(this, entry, 'maxlen');
       else this.host.dropped(this, entry, 'reject-publish');
       return false;
@@ -167,13 +169,14 @@ export class Queue implements BindingTarget {
     if (this.ready.length === 0) {
       const consumer = this.pickConsumer();
       if (consumer) {
-        this.host.deliver(consumer, this, new QueuedMessage(message, seq, expiresAt, priority));
+        this.host.deliver(consumer, this, new QueuedMessage(messageOf(message, fresh), seq, expiresAt, priority));
         this.rotate(consumer);
         return true;
       }
     }
-    this.ready.pushMessage(message, seq, expiresAt, priority, owned);
-    this.host.enqueued(this, message.id);
+    const id = message.id;
+    this.ready.pushMessage(message, seq, expiresAt, priority, fresh);
+    this.host.enqueued(this, id);
     this.dropExpired();
     // Dropping for the length limit may bring a message already due to the head.
     if (this.enforceMaxLength()) this.dropExpired();

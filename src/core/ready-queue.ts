@@ -1,24 +1,24 @@
-import { QueuedMessage, restoreMessage, type Message, type MessageProperties } from './message.ts';
+import { QueuedMessage, messageOf, restoreMessage, type Message, type MessageParts, type MessageProperties } from './message.ts';
 
 // A ready message is one slot of the ring: REFS references and NUMS numbers.
-// A message nobody else holds ("owned": see Queue.accept) is kept as its
-// parts, and a Message object is made again only when it leaves the queue;
+// A message that arrives as a publish's parts ("fresh": see Queue.accept)
+// and waits behind many others is kept as those parts, and its Message
+// object is made only when it leaves the queue;
 // so a long queue is a few flat arrays, not several heap objects per message
 // that the garbage collector would copy and promote.
-const MESSAGE = 0; // the Message itself, or undefined when kept as parts
+const MESSAGE = 0; // the Message itself, or when kept as parts its id (a number)
 const EXCHANGE = 1;
 const ROUTING_KEY = 2;
 const PROPERTIES = 3;
 const BODY = 4;
 const REFS = 5;
-const ID = 0;
-const SEQ = 1;
-const EXPIRES_AT = 2;
-const NUMS = 3;
+const SEQ = 0;
+const EXPIRES_AT = 1;
+const NUMS = 2;
 /**
- * How many messages must be waiting ahead before an owned message is kept
+ * How many messages must be waiting ahead before a fresh message is kept
  * as parts. Behind fewer, it leaves before the garbage collector's young
- * generation fills, so keeping the object is cheaper than making it again.
+ * generation fills, so its Message is made at once.
  */
 export const PARTS_BEHIND = 1024;
 
@@ -36,6 +36,8 @@ export class ReadyQueue {
   private head = 0;
   private count = 0;
   private requeued: QueuedMessage[] = [];
+  /** How many in the ring expire at all: none, and the head's expiry needs no look at the ring. */
+  private expiring = 0;
   bytes = 0;
 
   /** `priority`: the priority level this queue holds (0 for a plain queue). */
@@ -51,12 +53,11 @@ export class ReadyQueue {
   }
 
   /**
-   * Appends a newly arrived message (its priority is this queue's). `owned`:
-   * nobody else holds this Message object, so the queue may keep its parts
-   * instead and make an equal one when it leaves.
+   * Appends a newly arrived message (its priority is this queue's).
+   * `fresh`: `message` is a publish's parts, not a Message (Queue.accept).
    */
-  pushMessage(message: Message, seq: number, expiresAt: number, _priority: number, owned: boolean): void {
-    this.append(message, owned, seq, expiresAt, false);
+  pushMessage(message: MessageParts, seq: number, expiresAt: number, _priority: number, fresh: boolean): void {
+    this.append(message, fresh, seq, expiresAt, false);
   }
 
   /** Puts a message that was taken from this queue back in its place. */
@@ -76,12 +77,12 @@ export class ReadyQueue {
   /** When the head expires (call only when not empty). */
   headExpiresAt(): number {
     if (this.requeued.length) return this.requeued[0].expiresAt;
-    return this.nums[this.head * NUMS + EXPIRES_AT];
+    return this.expiring === 0 ? Infinity : this.nums[this.head * NUMS + EXPIRES_AT];
   }
 
   peek(): QueuedMessage | undefined {
     if (this.requeued.length) return this.requeued[0];
-    return this.count ? this.entryAt(this.head) : undefined;
+    return this.count ? this.entryAt(this.head, true) : undefined;
   }
 
   shift(): QueuedMessage | undefined {
@@ -89,7 +90,8 @@ export class ReadyQueue {
     if (this.requeued.length) m = this.popRequeued();
     else if (this.count) {
       const slot = this.head;
-      m = this.entryAt(slot);
+      m = this.entryAt(slot, false);
+      if (m.expiresAt !== Infinity) this.expiring--;
       const r = slot * REFS;
       for (let k = 0; k < REFS; k++) this.refs[r + k] = undefined;
       this.head = (slot + 1) & (this.capacity - 1);
@@ -102,7 +104,7 @@ export class ReadyQueue {
   /** Every ready message in delivery order (for snapshots and views). */
   toArray(): QueuedMessage[] {
     const out = [...this.requeued].sort((a, b) => a.seq - b.seq);
-    for (let i = 0; i < this.count; i++) out.push(this.entryAt((this.head + i) & (this.capacity - 1)));
+    for (let i = 0; i < this.count; i++) out.push(this.entryAt((this.head + i) & (this.capacity - 1), true));
     return out;
   }
 
@@ -115,42 +117,52 @@ export class ReadyQueue {
     this.head = 0;
     this.count = 0;
     this.requeued = [];
+    this.expiring = 0;
     this.bytes = 0;
     return all;
   }
 
-  private append(message: Message, owned: boolean, seq: number, expiresAt: number, redelivered: boolean): void {
+  private append(message: MessageParts, fresh: boolean, seq: number, expiresAt: number, redelivered: boolean): void {
     if (this.count === this.capacity) this.grow();
     const slot = (this.head + this.count) & (this.capacity - 1);
     const r = slot * REFS;
-    if (owned && this.count >= PARTS_BEHIND) {
+    if (fresh && this.count >= PARTS_BEHIND) {
+      this.refs[r + MESSAGE] = message.id;
       this.refs[r + EXCHANGE] = message.exchange;
       this.refs[r + ROUTING_KEY] = message.routingKey;
       this.refs[r + PROPERTIES] = message.properties;
       this.refs[r + BODY] = message.body;
-      this.nums[slot * NUMS + ID] = message.id;
-    } else this.refs[r + MESSAGE] = message;
+    } else this.refs[r + MESSAGE] = messageOf(message, fresh);
     this.nums[slot * NUMS + SEQ] = seq;
     this.nums[slot * NUMS + EXPIRES_AT] = expiresAt;
+    if (expiresAt !== Infinity) this.expiring++;
     this.redelivered[slot] = redelivered ? 1 : 0;
     this.count++;
     this.bytes += message.body.length;
   }
 
-  /** The entry in a slot; a message kept as parts becomes a Message again, and stays one. */
-  private entryAt(slot: number): QueuedMessage {
+  /**
+   * The entry in a slot. A message kept as parts becomes a Message, and
+   * with `keep` (it stays in line: peek, toArray) the slot keeps that
+   * Message for the next look.
+   */
+  private entryAt(slot: number, keep: boolean): QueuedMessage {
     const r = slot * REFS;
-    let message = this.refs[r + MESSAGE] as Message | undefined;
-    if (message === undefined) {
+    const held = this.refs[r + MESSAGE] as Message | number;
+    let message: Message;
+    if (typeof held !== 'number') message = held;
+    else {
       message = restoreMessage(
-        this.nums[slot * NUMS + ID],
+        held,
         this.refs[r + EXCHANGE] as string,
         this.refs[r + ROUTING_KEY] as string,
         this.refs[r + PROPERTIES] as MessageProperties,
         this.refs[r + BODY] as Uint8Array,
       );
-      this.refs[r + MESSAGE] = message;
-      for (let k = 1; k < REFS; k++) this.refs[r + k] = undefined;
+      if (keep) {
+        this.refs[r + MESSAGE] = message;
+        for (let k = 1; k < REFS; k++) this.refs[r + k] = undefined;
+      }
     }
     const entry = new QueuedMessage(message, this.nums[slot * NUMS + SEQ], this.nums[slot * NUMS + EXPIRES_AT], this.priority);
     if (this.redelivered[slot]) entry.redelivered = true;
@@ -225,8 +237,8 @@ export class PriorityReady {
     this.total++;
   }
 
-  pushMessage(message: Message, seq: number, expiresAt: number, priority: number, owned: boolean): void {
-    this.levels[priority].pushMessage(message, seq, expiresAt, priority, owned);
+  pushMessage(message: MessageParts, seq: number, expiresAt: number, priority: number, fresh: boolean): void {
+    this.levels[priority].pushMessage(message, seq, expiresAt, priority, fresh);
     this.total++;
   }
 

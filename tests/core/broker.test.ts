@@ -329,3 +329,36 @@ describe('dead-lettering during a fan-out publish', () => {
     expect(order).toEqual(['amq.fanout', '']);
   });
 });
+
+describe('long queues', () => {
+  it('hand out every message as published, whether it waited behind few or many, and publishes made from delivery callbacks too', () => {
+    const { broker, ch } = setup();
+    ch.queueDeclare({ queue: 'in' });
+    ch.queueDeclare({ queue: 'out' });
+    ch.basicQos({ prefetchCount: 1 });
+    const seen: string[] = [];
+    ch.client = {
+      deliver: (d) => {
+        seen.push(`${d.routingKey} ${text(d.message.body)}`);
+        // Published while the queue is still taking the publish that caused this delivery.
+        ch.basicPublish({ exchange: '', routingKey: 'out', body: `echo ${text(d.message.body)}`, properties: { priority: d.deliveryTag } });
+        ch.basicAck({ deliveryTag: d.deliveryTag });
+      },
+    };
+    ch.basicConsume({ queue: 'in' });
+    const n = 2000;
+    for (let i = 0; i < n; i++) {
+      ch.basicPublish({ exchange: '', routingKey: 'out', body: `direct m${i}`, properties: i % 2 ? { contentType: 'text/plain' } : undefined });
+      ch.basicPublish({ exchange: '', routingKey: 'in', body: `m${i}` });
+    }
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => `in m${i}`));
+    const out = broker.queues.get('out')!;
+    expect(out.messageCount).toBe(2 * n);
+    for (let i = 0; i < n; i++) {
+      const direct = ch.basicGet({ queue: 'out', noAck: true })!;
+      expect([direct.routingKey, text(direct.message.body), direct.message.properties, direct.message.routingKeys]).toEqual(['out', `direct m${i}`, i % 2 ? { contentType: 'text/plain' } : {}, ['out']]);
+      const echo = ch.basicGet({ queue: 'out', noAck: true })!;
+      expect([echo.routingKey, text(echo.message.body), echo.message.properties, echo.message.routingKeys]).toEqual(['out', `echo m${i}`, { priority: i + 1 }, ['out']]);
+    }
+  });
+});

@@ -27,6 +27,25 @@ describe('ReadyQueue', () => {
     expect(ids([q.shift(), q.shift(), q.shift(), q.shift(), q.shift()])).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('tells when the head expires as messages with and without an expiry come and go', () => {
+    const q = new ReadyQueue();
+    const add = (seq: number, expiresAt: number) => q.push(new QueuedMessage(msg(seq), seq, expiresAt, 0));
+    add(1, Infinity);
+    add(2, 500);
+    add(3, Infinity);
+    expect(q.headExpiresAt()).toBe(Infinity);
+    q.shift();
+    expect(q.headExpiresAt()).toBe(500);
+    q.shift();
+    expect(q.headExpiresAt()).toBe(Infinity);
+    add(4, 700);
+    q.shift();
+    expect(q.headExpiresAt()).toBe(700);
+    q.clear();
+    add(5, Infinity);
+    expect(q.headExpiresAt()).toBe(Infinity);
+  });
+
   it('counts the bytes of ready bodies', () => {
     const q = new ReadyQueue();
     q.push(entry(3));
@@ -40,23 +59,36 @@ describe('ReadyQueue', () => {
 describe('ReadyQueue, long', () => {
   const n = PARTS_BEHIND + 50;
 
-  it('gives back equal messages for those it kept as parts, and the same objects for the others', () => {
+  it('gives back equal messages for fresh ones (made at once, or kept as parts), and the same objects for the others', () => {
     const q = new ReadyQueue();
-    const owned = Array.from({ length: n }, (_, i) => msg(i + 1));
+    const fresh = Array.from({ length: n }, (_, i) => msg(i + 1));
     const shared = msg(n + 1);
-    owned.forEach((m, i) => q.pushMessage(m, i, i === 7 ? 5000 : Infinity, 0, true));
+    fresh.forEach((m, i) => q.pushMessage(m, i, i === 7 ? 5000 : Infinity, 0, true));
     q.pushMessage(shared, n, Infinity, 0, false);
     expect(q.length).toBe(n + 1);
     expect(q.bytes).toBe(((n + 1) * (n + 2)) / 2);
     const out = q.toArray();
-    expect(out.map((e) => e.message)).toEqual([...owned, shared]);
+    expect(out.map((e) => e.message)).toEqual([...fresh, shared]);
     expect(out[n].message).toBe(shared);
-    // The first PARTS_BEHIND arrived with fewer ahead: kept as they came.
-    expect(out[0].message).toBe(owned[0]);
+    // Fresh parts are never kept as the object given: that is the publisher's scratch.
+    expect(out[0].message).not.toBe(fresh[0]);
     expect(out[7].expiresAt).toBe(5000);
     // Made again once, then the same object every time it is looked at.
     expect(q.toArray()[n - 1].message).toBe(out[n - 1].message);
-    expect(out[n - 1].message).not.toBe(owned[n - 1]);
+    expect(out[n - 1].message).not.toBe(fresh[n - 1]);
+  });
+
+  it('reads fresh parts only while pushing: the publisher may fill them again at once', () => {
+    const q = new ReadyQueue();
+    const scratch = { ...msg(1) };
+    for (let i = 1; i <= n; i++) {
+      Object.assign(scratch, msg(i));
+      q.pushMessage(scratch, i, Infinity, 0, true);
+    }
+    Object.assign(scratch, msg(0));
+    const out: QueuedMessage[] = [];
+    while (q.length) out.push(q.shift()!);
+    expect(out.map((e) => e.message)).toEqual(Array.from({ length: n }, (_, i) => msg(i + 1)));
   });
 
   it('keeps order, expiry and the redelivered mark across growth and requeues', () => {

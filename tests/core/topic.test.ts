@@ -108,4 +108,27 @@ describe('the compiled topic index', () => {
       { numRuns: 300 },
     );
   });
+  it('does so too for nodes with many edges (scanned, bisected and tabulated)', () => {
+    // 40 words, so nodes near the root have dozens of literal edges; ids
+    // far apart at some nodes, close together at others.
+    const many = fc.constantFrom(...Array.from({ length: 40 }, (_, i) => `w${i}`));
+    const wide = fc.array(fc.oneof({ weight: 6, arbitrary: many }, fc.constant('*'), fc.constant('#')), { minLength: 1, maxLength: 4 }).map((ws) => ws.join('.'));
+    const wideKey = fc.array(fc.oneof({ weight: 8, arbitrary: many }, fc.constant('zz')), { maxLength: 5 }).map((ws) => ws.join('.'));
+    fc.assert(
+      fc.property(fc.array(wide, { minLength: 50, maxLength: 400 }), fc.array(wideKey, { minLength: 1, maxLength: COMPILE_AFTER_MIN - 1 }), (patterns, keys) => {
+        const index = new TopicIndex();
+        const bindings = patterns.map((p) => ({ routingKey: p }) as unknown as Binding);
+        bindings.forEach((b) => index.add(b));
+        const compiled = index.compile();
+        for (const k of keys) {
+          const viaTrie: number[] = [];
+          const viaCompiled: number[] = [];
+          index.route(k, undefined, (b) => viaTrie.push(bindings.indexOf(b)));
+          compiled.route(k, (b) => viaCompiled.push(bindings.indexOf(b)));
+          expect(viaCompiled, `key ${JSON.stringify(k)}`).toEqual(viaTrie);
+        }
+      }),
+      { numRuns: 100, seed: 5 },
+    );
+  });
 });
