@@ -25,6 +25,16 @@ import type { MessageStories, MessageStory } from './model/message-story.ts';
 
 export type { StoryLine };
 
+/**
+ * Playing takes a checkpoint at most every CHECKPOINT_EVERY_MS of virtual
+ * time, and only once the engine has worked CHECKPOINT_WORK_RATIO times as
+ * long as the last snapshot took: a rewind replays from the last one, and
+ * replaying quiet time is nearly free, while a snapshot of a broker holding
+ * 10,000 messages is a long task of its own.
+ */
+const CHECKPOINT_EVERY_MS = 2000;
+const CHECKPOINT_WORK_RATIO = 10;
+
 /** The story log's views follow at most this often (real ms) unless a person acted. */
 const STORY_EVERY_MS = 250;
 
@@ -223,6 +233,7 @@ export class Sandbox {
     if (this.reviewing !== null || this.busy) return;
     const show = this.sinceShown + realMs >= VIEW_EVERY_MS;
     const budget = () => this.budget(show ? VIEW_FRAME_BUDGET_MS : FRAME_BUDGET_MS);
+    const started = performance.now();
     if (this.playing) {
       const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
       const due = this.scheduled[this.nextScheduled];
@@ -237,7 +248,9 @@ export class Sandbox {
       } else this.broker.advance(step, budget());
     } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, budget());
     else return;
-    if (this.broker.now - (this.checkpoints.at(-1)?.time ?? 0) > 2000) this.checkpoint();
+    this.workSinceCheckpoint += performance.now() - started;
+    const since = this.broker.now - (this.checkpoints.at(-1)?.time ?? 0);
+    if (since > CHECKPOINT_EVERY_MS && this.workSinceCheckpoint >= CHECKPOINT_WORK_RATIO * this.snapshotMs) this.checkpoint();
     this.sinceShown += realMs;
     this.sync(show);
   }
@@ -458,10 +471,18 @@ export class Sandbox {
     this.version++;
   }
 
+  /** Real ms of engine work in frames since the last checkpoint, and how long the last snapshot took. */
+  private workSinceCheckpoint = 0;
+  private snapshotMs = 0;
+
   private checkpoint(): void {
+    const started = performance.now();
+    const broker = this.broker.snapshot();
+    this.snapshotMs = performance.now() - started;
+    this.workSinceCheckpoint = 0;
     this.checkpoints.push({
       time: this.broker.now,
-      broker: this.broker.snapshot(),
+      broker,
       agents: this.agents?.save() ?? [],
       inputs: this.inputs.length,
       events: this.events.length,
