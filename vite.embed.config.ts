@@ -13,6 +13,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     emptyOutDir: false,
+    // No module-preload polyfill or dependency lists in the first load: the chunks find each other by their imports.
+    modulePreload: false,
     manifest: '.vite/embed-manifest.json',
     rollupOptions: {
       input: { embed: EMBED_ENTRY },

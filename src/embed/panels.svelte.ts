@@ -7,8 +7,8 @@
 import type { Component } from 'svelte';
 import type { Panel } from './options.ts';
 
-/** The playback controls, or a panel. */
-export type ViewName = Panel | 'controls';
+/** The playback controls, the goals list, or a panel. */
+export type ViewName = Panel | 'controls' | 'goals';
 
 // Each view takes the sandbox (the shell also `editable`, the controls `keys`).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,6 +16,7 @@ type View = Component<any>;
 
 const LOADERS: Record<ViewName, () => Promise<{ default: View }>> = {
   controls: () => import('../ui/components/Controls.svelte'),
+  goals: () => import('./Goals.svelte'),
   topology: () => import('../ui/components/Topology.svelte'),
   shell: () => import('../ui/components/ShellPanel.svelte'),
   inspector: () => import('../ui/components/Inspector.svelte'),

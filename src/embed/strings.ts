@@ -5,14 +5,14 @@
  */
 import type { StringsLoader } from '../i18n/locale.svelte.ts';
 
-const FILES = import.meta.glob<Record<string, string>>(['../i18n/strings/ui.*.json', '../i18n/strings/channel.*.json', '../i18n/strings/embed.*.json'], { import: 'default' });
+const FILES = import.meta.glob<Record<string, string>>(['./ui.*.json', './channel.*.json', './embed.*.json'], { import: 'default', base: '../i18n/strings' });
 
 export const AREAS = ['ui', 'channel', 'embed'];
 
 export const loadStrings: StringsLoader = async (lang) => {
   const parts = await Promise.all(
     AREAS.map((area) => {
-      const file = FILES[`../i18n/strings/${area}.${lang}.json`];
+      const file = FILES[`./${area}.${lang}.json`];
       if (!file) throw new Error(`i18n: no strings file ${area}.${lang}.json`);
       return file();
     }),

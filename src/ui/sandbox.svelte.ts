@@ -21,7 +21,7 @@ import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/version.ts';
 import { Projection } from './model/projection.ts';
 import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
 import { StoryLog, type StoryLine } from './model/story-log.ts';
-import { MessageStories, type MessageStory } from './model/message-story.ts';
+import type { MessageStories, MessageStory } from './model/message-story.ts';
 
 export type { StoryLine };
 
@@ -412,10 +412,12 @@ export class Sandbox {
 
   /** A message's routes and history up to the moment on screen (read from the recorded events). */
   messageStory(id: number): MessageStory {
+    this.messageStories ??= new this.tools.MessageStories();
     return this.messageStories.of(this.events, id, this.reviewing ?? Infinity);
   }
 
-  private messageStories = new MessageStories();
+  /** Made when first asked (by the inspector, after `open()` brought its code). */
+  private messageStories: MessageStories | null = null;
 
   /** Lines of the story, `from` (inclusive) to `to` (exclusive), in words when read. */
   storyLines(from = 0, to = this.storyLog.length): StoryLine[] {

@@ -135,6 +135,22 @@ describe.skipIf(!chromiumPath)('two playgrounds on a plain page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('docs/embedding.md is a page of live playgrounds: its examples play', async () => {
+    const page = await site.browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${site.url}embedding.html`);
+    // The walkthrough, topics, redelivery and the Chinese one: shown as code, then live.
+    await expect(page.locator('h2', { hasText: 'Live: redelivery' }).count()).resolves.toBe(1);
+    await expect(page.locator('.live amqp-playground').count()).resolves.toBe(4);
+    await expect(page.locator('pre.code.html').filter({ hasText: "basic.publish 'This is a message!' testexchange testkey" }).count()).resolves.toBe(1);
+    const redelivery = page.locator('.live amqp-playground').nth(2);
+    await redelivery.scrollIntoViewIfNeeded();
+    await redelivery.locator('.goals li', { hasText: '✓' }).waitFor({ timeout: 40_000 });
+    await expect(redelivery.locator('#shell-input').count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('the iframe form posts its events to the parent', async () => {
     const { page } = await open();
     await page.waitForFunction(() => (window as unknown as { messages: Array<{ type: string }> }).messages.some((m) => m.type === 'finished'), null, { timeout: 30_000 });
