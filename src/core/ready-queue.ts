@@ -12,7 +12,7 @@ const ROUTING_KEY = 2;
 const PROPERTIES = 3;
 const BODY = 4;
 const REFS = 5;
-const SEQ = 0;
+const SEQ = 0; // the sequence number, or -(seq + 1) for a message marked redelivered
 const EXPIRES_AT = 1;
 const NUMS = 2;
 /**
@@ -32,7 +32,6 @@ export class ReadyQueue {
   private capacity = 16;
   private refs: unknown[] = new Array(16 * REFS);
   private nums = new Float64Array(16 * NUMS);
-  private redelivered = new Uint8Array(16);
   private head = 0;
   private count = 0;
   private requeued: QueuedMessage[] = [];
@@ -113,7 +112,6 @@ export class ReadyQueue {
     this.capacity = 16;
     this.refs = new Array(16 * REFS);
     this.nums = new Float64Array(16 * NUMS);
-    this.redelivered = new Uint8Array(16);
     this.head = 0;
     this.count = 0;
     this.requeued = [];
@@ -133,10 +131,9 @@ export class ReadyQueue {
       this.refs[r + PROPERTIES] = message.properties;
       this.refs[r + BODY] = message.body;
     } else this.refs[r + MESSAGE] = messageOf(message, fresh);
-    this.nums[slot * NUMS + SEQ] = seq;
+    this.nums[slot * NUMS + SEQ] = redelivered ? -(seq + 1) : seq;
     this.nums[slot * NUMS + EXPIRES_AT] = expiresAt;
     if (expiresAt !== Infinity) this.expiring++;
-    this.redelivered[slot] = redelivered ? 1 : 0;
     this.count++;
     this.bytes += message.body.length;
   }
@@ -164,8 +161,9 @@ export class ReadyQueue {
         for (let k = 1; k < REFS; k++) this.refs[r + k] = undefined;
       }
     }
-    const entry = new QueuedMessage(message, this.nums[slot * NUMS + SEQ], this.nums[slot * NUMS + EXPIRES_AT], this.priority);
-    if (this.redelivered[slot]) entry.redelivered = true;
+    const seq = this.nums[slot * NUMS + SEQ];
+    const entry = new QueuedMessage(message, seq < 0 ? -seq - 1 : seq, this.nums[slot * NUMS + EXPIRES_AT], this.priority);
+    if (seq < 0) entry.redelivered = true;
     return entry;
   }
 
@@ -195,17 +193,14 @@ export class ReadyQueue {
     const size = old * 2;
     const refs: unknown[] = new Array(size * REFS);
     const nums = new Float64Array(size * NUMS);
-    const redelivered = new Uint8Array(size);
     for (let i = 0; i < this.count; i++) {
       const from = (this.head + i) & (old - 1);
       for (let k = 0; k < REFS; k++) refs[i * REFS + k] = this.refs[from * REFS + k];
       for (let k = 0; k < NUMS; k++) nums[i * NUMS + k] = this.nums[from * NUMS + k];
-      redelivered[i] = this.redelivered[from];
     }
     this.capacity = size;
     this.refs = refs;
     this.nums = nums;
-    this.redelivered = redelivered;
     this.head = 0;
   }
 }

@@ -2,11 +2,11 @@
  * embedding.html: docs/embedding.md as a page, its HTML examples live.
  * Prose goes through the lessons' Markdown subset (src/lessons/markdown.ts)
  * and is built as elements; a fenced `html` block that holds
- * `<amqp-playground>` or the iframe form is shown as code and then played.
+ * `<amqp-playground>` or the iframe form is shown as code and then played
+ * (by /embed.js, loaded by the page as the docs tell anyone to).
  */
 import markdown from '../../docs/embedding.md?raw';
 import { parseBlocks, parseInline, type Block, type Inline } from '../lessons/markdown.ts';
-import './element.ts';
 
 function inline(parent: HTMLElement, inlines: Inline[]): void {
   for (const i of inlines) {

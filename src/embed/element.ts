@@ -7,9 +7,7 @@ import { mount, unmount } from 'svelte';
 import Playground from './Playground.svelte';
 import { ATTRIBUTES, describeProblem, readOptions } from './options.ts';
 import { EmbedState } from './state.svelte.ts';
-import { EVENT_PREFIX, type Emit } from './events.ts';
-
-export const TAG = 'amqp-playground';
+import { EVENT_PREFIX, TAG, type Emit } from './events.ts';
 
 /** The host element's own box: the page's inherited styles stop here (the view sets its own, Playground.svelte). */
 const HOST_CSS = `

@@ -16,7 +16,10 @@ export interface PlaygroundEvents {
 
 export type PlaygroundEventType = keyof PlaygroundEvents;
 
-export const EVENT_PREFIX = 'amqp-playground:';
+/** The element's tag name. */
+export const TAG = 'amqp-playground';
+
+export const EVENT_PREFIX = `${TAG}:`;
 
 export type Emit = <T extends PlaygroundEventType>(type: T, detail: PlaygroundEvents[T]) => void;
 

@@ -2,11 +2,11 @@
  * The iframe form (embed.html): the same options as URL parameters
  * (`embed.html?scenario=…&panels=shell,log&player&theme=dark`), one
  * playground filling the frame, and its events posted to the parent window
- * as `PlaygroundMessage`s (docs/embedding.md).
+ * as `PlaygroundMessage`s (docs/embedding.md). The element itself comes
+ * from /embed.js, as on any other page.
  */
 import { ATTRIBUTES } from './options.ts';
-import { EVENT_PREFIX, type PlaygroundEventType, type PlaygroundMessage } from './events.ts';
-import { TAG } from './element.ts';
+import { EVENT_PREFIX, TAG, type PlaygroundEventType, type PlaygroundMessage } from './events.ts';
 
 const EVENTS: PlaygroundEventType[] = ['ready', 'finished', 'goal', 'error'];
 

@@ -19,7 +19,7 @@ import type { RecordingAgents } from '../scenario/recording-agents.ts';
 import type { AgentOp, Scenario, Step } from '../scenario/format.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/version.ts';
 import { Projection } from './model/projection.ts';
-import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
+import type { ChannelHistory, ChannelStatus } from './model/channel-status.ts';
 import { StoryLog, type StoryLine } from './model/story-log.ts';
 import type { MessageStories, MessageStory } from './model/message-story.ts';
 
@@ -122,7 +122,8 @@ export class Sandbox {
   // Replaced whole at each reading, never mutated: a plain map in raw state.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   channels = $state.raw<ReadonlyMap<string, ChannelStatus>>(new Map());
-  private channelHistory = new ChannelHistory();
+  /** Readings of the channels (from `open()` on: there are no channels before the shell connects). */
+  private channelHistory: ChannelHistory | null = null;
   busy = $state(false);
 
   readonly start: number;
@@ -150,7 +151,8 @@ export class Sandbox {
 
   /** Loads the shell and the agents, connects the shell (the seed's connect lines) and shows the first prompt. */
   async open(): Promise<void> {
-    const { EngineBackend, ShellSession, RecordingAgents } = (this.tools = await import('./sandbox-tools.ts'));
+    const { EngineBackend, ShellSession, RecordingAgents, ChannelHistory } = (this.tools = await import('./sandbox-tools.ts'));
+    this.channelHistory = new ChannelHistory();
     this.agents = new RecordingAgents(
       this.broker,
       (said) => {
@@ -335,7 +337,7 @@ export class Sandbox {
       this.replaying = false;
     }
     this.reviewing = null;
-    this.channelHistory.forgetAfter(t);
+    this.channelHistory?.forgetAfter(t);
     this.storyLog.forgetAfter(t);
     this.flushStory(true);
     this.rebuild(t);
@@ -446,7 +448,7 @@ export class Sandbox {
     this.flushStory();
     this.end = this.time;
     this.now = this.time;
-    this.channels = this.channelHistory.record(this.time, readChannels(this.broker));
+    if (this.channelHistory) this.channels = this.channelHistory.record(this.time, this.tools.readChannels(this.broker));
     if (this.projection.version !== this.seenVersion) {
       this.seenVersion = this.projection.version;
       this.version++;
@@ -466,7 +468,7 @@ export class Sandbox {
     p.advanceTo(time);
     this.projection = p;
     this.now = this.time = time;
-    this.channels = this.channelHistory.at(time);
+    this.channels = this.channelHistory?.at(time) ?? new Map();
     this.seenVersion = p.version;
     this.version++;
   }
