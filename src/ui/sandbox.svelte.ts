@@ -468,6 +468,8 @@ export class Sandbox {
     p.advanceTo(time);
     this.projection = p;
     this.now = this.time = time;
+    // Replaced whole, never mutated (as `channels` always is).
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     this.channels = this.channelHistory?.at(time) ?? new Map();
     this.seenVersion = p.version;
     this.version++;
