@@ -19,11 +19,21 @@ import type { RecordingAgents } from '../scenario/recording-agents.ts';
 import type { AgentOp, Scenario, Step } from '../scenario/format.ts';
 import { SCENARIO_FORMAT, SCENARIO_VERSION } from '../scenario/version.ts';
 import { Projection } from './model/projection.ts';
-import { ChannelHistory, readChannels, type ChannelStatus } from './model/channel-status.ts';
+import type { ChannelHistory, ChannelStatus } from './model/channel-status.ts';
 import { StoryLog, type StoryLine } from './model/story-log.ts';
 import type { MessageStories, MessageStory } from './model/message-story.ts';
 
 export type { StoryLine };
+
+/**
+ * Playing takes a checkpoint at most every CHECKPOINT_EVERY_MS of virtual
+ * time, and only once the engine has worked CHECKPOINT_WORK_RATIO times as
+ * long as the last snapshot took: a rewind replays from the last one, and
+ * replaying quiet time is nearly free, while a snapshot of a broker holding
+ * 10,000 messages is a long task of its own.
+ */
+const CHECKPOINT_EVERY_MS = 2000;
+const CHECKPOINT_WORK_RATIO = 10;
 
 /** The story log's views follow at most this often (real ms) unless a person acted. */
 const STORY_EVERY_MS = 250;
@@ -112,7 +122,8 @@ export class Sandbox {
   // Replaced whole at each reading, never mutated: a plain map in raw state.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   channels = $state.raw<ReadonlyMap<string, ChannelStatus>>(new Map());
-  private channelHistory = new ChannelHistory();
+  /** Readings of the channels (from `open()` on: there are no channels before the shell connects). */
+  private channelHistory: ChannelHistory | null = null;
   busy = $state(false);
 
   readonly start: number;
@@ -140,7 +151,8 @@ export class Sandbox {
 
   /** Loads the shell and the agents, connects the shell (the seed's connect lines) and shows the first prompt. */
   async open(): Promise<void> {
-    const { EngineBackend, ShellSession, RecordingAgents } = (this.tools = await import('./sandbox-tools.ts'));
+    const { EngineBackend, ShellSession, RecordingAgents, ChannelHistory } = (this.tools = await import('./sandbox-tools.ts'));
+    this.channelHistory = new ChannelHistory();
     this.agents = new RecordingAgents(
       this.broker,
       (said) => {
@@ -223,6 +235,7 @@ export class Sandbox {
     if (this.reviewing !== null || this.busy) return;
     const show = this.sinceShown + realMs >= VIEW_EVERY_MS;
     const budget = () => this.budget(show ? VIEW_FRAME_BUDGET_MS : FRAME_BUDGET_MS);
+    const started = performance.now();
     if (this.playing) {
       const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
       const due = this.scheduled[this.nextScheduled];
@@ -237,7 +250,9 @@ export class Sandbox {
       } else this.broker.advance(step, budget());
     } else if (this.broker.clock.nextAt <= this.broker.now) this.broker.advance(0, budget());
     else return;
-    if (this.broker.now - (this.checkpoints.at(-1)?.time ?? 0) > 2000) this.checkpoint();
+    this.workSinceCheckpoint += performance.now() - started;
+    const since = this.broker.now - (this.checkpoints.at(-1)?.time ?? 0);
+    if (since > CHECKPOINT_EVERY_MS && this.workSinceCheckpoint >= CHECKPOINT_WORK_RATIO * this.snapshotMs) this.checkpoint();
     this.sinceShown += realMs;
     this.sync(show);
   }
@@ -322,7 +337,7 @@ export class Sandbox {
       this.replaying = false;
     }
     this.reviewing = null;
-    this.channelHistory.forgetAfter(t);
+    this.channelHistory?.forgetAfter(t);
     this.storyLog.forgetAfter(t);
     this.flushStory(true);
     this.rebuild(t);
@@ -433,7 +448,7 @@ export class Sandbox {
     this.flushStory();
     this.end = this.time;
     this.now = this.time;
-    this.channels = this.channelHistory.record(this.time, readChannels(this.broker));
+    if (this.channelHistory) this.channels = this.channelHistory.record(this.time, this.tools.readChannels(this.broker));
     if (this.projection.version !== this.seenVersion) {
       this.seenVersion = this.projection.version;
       this.version++;
@@ -453,15 +468,25 @@ export class Sandbox {
     p.advanceTo(time);
     this.projection = p;
     this.now = this.time = time;
-    this.channels = this.channelHistory.at(time);
+    // Replaced whole, never mutated (as `channels` always is).
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    this.channels = this.channelHistory?.at(time) ?? new Map();
     this.seenVersion = p.version;
     this.version++;
   }
 
+  /** Real ms of engine work in frames since the last checkpoint, and how long the last snapshot took. */
+  private workSinceCheckpoint = 0;
+  private snapshotMs = 0;
+
   private checkpoint(): void {
+    const started = performance.now();
+    const broker = this.broker.snapshot();
+    this.snapshotMs = performance.now() - started;
+    this.workSinceCheckpoint = 0;
     this.checkpoints.push({
       time: this.broker.now,
-      broker: this.broker.snapshot(),
+      broker,
       agents: this.agents?.save() ?? [],
       inputs: this.inputs.length,
       events: this.events.length,

@@ -146,6 +146,13 @@ describe('AgentsPanel', () => {
 });
 
 describe('ShellPanel', () => {
+  it('shows the transcript without an input when not editable (a playground in player mode)', async () => {
+    const s = await openSandbox(['queue.declare jobs']);
+    const view = render(ShellPanel, { sandbox: s, editable: false });
+    expect(view.querySelector('pre')!.textContent).toContain('1> queue.declare jobs');
+    expect(view.querySelector('form')).toBeNull();
+  });
+
   it('runs a typed line, recalls it with ↑, and completes with Tab', async () => {
     const s = await openSandbox(['queue.declare jobs']);
     const view = render(ShellPanel, { sandbox: s });
@@ -156,6 +163,8 @@ describe('ShellPanel', () => {
     await settle();
     expect(view.querySelector('pre')!.textContent).toContain("2> basic.publish hi '' jobs\nok.");
     expect(input.value).toBe('');
+    // The prompt moves on with the session's counter.
+    expect(view.querySelector('label')!.textContent).toBe('3> ');
     key(input, 'ArrowUp');
     expect(input.value).toBe("basic.publish hi '' jobs");
     fill(input, 'queue.pu');

@@ -126,7 +126,24 @@ describe.skipIf(!chromiumPath)('two playgrounds on a plain page', () => {
     expect(seen.filter((e) => e.id === 'b' && e.type === 'error').map((e) => e.detail)).toEqual([
       { message: 'speed="fast": speed must be a number from 0.1 to 10', attribute: 'speed' },
     ]);
+    await expect(b.locator('p.problem').textContent()).resolves.toBe('speed="fast": speed must be a number from 0.1 to 10');
     await expect(b.locator('.controls').count()).resolves.toBe(1);
+
+    // A scenario fetched from `src` (when there is no inline one), checked and played like one.
+    await page.evaluate(() => {
+      const el = document.getElementById('b')!;
+      el.removeAttribute('scenario');
+      el.setAttribute('src', '/tests/e2e/embed-scenario.amqp');
+      el.setAttribute('autoplay', '');
+      el.setAttribute('speed', '10');
+    });
+    await b.locator('[aria-label^="队列 from-a-file"]').waitFor();
+    await page.waitForFunction(() => (window as unknown as { events: Seen[] }).events.some((e) => e.id === 'b' && e.type === 'finished' && e.detail.lines === 2));
+    // The dev server answers a missing file with its HTML page: refused as a scenario, nothing of it run.
+    await page.evaluate(() => document.getElementById('b')!.setAttribute('src', '/tests/e2e/no-such-file.amqp'));
+    await b.locator('pre.problem').waitFor();
+    await expect(b.locator('pre.problem').textContent()).resolves.toMatch(/^scenario line 1: <!doctype html>\nunknown syntax/);
+    await expect(b.locator('[aria-label^="队列"]').count()).resolves.toBe(0);
 
     // A scenario that does not parse: nothing runs, the line is named.
     await page.evaluate(() => document.getElementById('b')!.setAttribute('scenario', 'queue.declare ok\nqueue.frobnicate x'));

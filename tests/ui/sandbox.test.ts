@@ -100,4 +100,37 @@ describe('Sandbox', () => {
     const again = await Sandbox.fromScenario(s.toScenario());
     expect(again.broker.snapshot()).toEqual(s.broker.snapshot());
   });
+  it('takes periodic checkpoints while the engine works, not while a full broker sits quiet; a rewind there replays exactly', async () => {
+    const s = new Sandbox({ seed: 2, budget: () => () => false });
+    await s.open();
+    await s.run('queue.declare full');
+    const p = s.agents.addProducer({ exchange: '', routingKeys: ['full'], body: 'm{n}', mandatory: false, count: 5000, interval: 0 });
+    s.agents.start(p);
+    s.tick(100);
+    expect(s.broker.queues.get('full')!.messageCount).toBe(5000);
+    let snapshots = 0;
+    const snapshot = s.broker.snapshot.bind(s.broker);
+    s.broker.snapshot = () => (snapshots++, snapshot());
+    // One checkpoint after the burst's work (its last was before the burst), then, for
+    // ten seconds of nothing happening to 5,000 waiting messages, none.
+    for (let i = 0; i < 30; i++) s.tick(100);
+    expect(snapshots).toBe(1);
+    for (let i = 0; i < 100; i++) s.tick(100);
+    // (Work is measured in real time: a pause of the test process may count as one more.)
+    expect(snapshots).toBeLessThanOrEqual(2);
+    const quiet = s.now;
+    const then = s.broker.snapshot();
+    s.tick(100);
+    // Emptied, then busy (a steady producer and a consumer): checkpoints every two seconds again.
+    await s.run('queue.purge full');
+    await s.run('queue.declare flow');
+    s.agents.addConsumer({ queue: 'flow', prefetch: 0, autoAck: true, processing: null });
+    s.agents.start(s.agents.addProducer({ exchange: '', routingKeys: ['flow'], body: 'f{n}', mandatory: false, count: Infinity, interval: 2 }));
+    snapshots = 0;
+    for (let i = 0; i < 100; i++) s.tick(100);
+    expect(snapshots).toBeGreaterThanOrEqual(3);
+    s.scrubTo(quiet);
+    await s.resume();
+    expect(s.broker.snapshot()).toEqual(then);
+  });
 });
