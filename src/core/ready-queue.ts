@@ -1,11 +1,12 @@
-import { QueuedMessage, messageOf, restoreMessage, type Message, type MessageParts, type MessageProperties } from './message.ts';
+import { QueuedMessage, restoreMessage, type Message, type MessageParts, type MessageProperties } from './message.ts';
 
 // A ready message is one slot of the ring: REFS references and NUMS numbers.
 // A message that arrives as a publish's parts ("fresh": see Queue.accept)
-// and waits behind many others is kept as those parts, and its Message
-// object is made only when it leaves the queue;
-// so a long queue is a few flat arrays, not several heap objects per message
-// that the garbage collector would copy and promote.
+// is kept as those parts, and its Message object is made only when it
+// leaves the queue (or is looked at: peek, toArray), so a long queue is a
+// few flat arrays, not several heap objects per message that the garbage
+// collector would copy and promote. A queue of any length does the same
+// work per message: the Message is made once either way.
 const MESSAGE = 0; // the Message itself, or when kept as parts its id (a number)
 const EXCHANGE = 1;
 const ROUTING_KEY = 2;
@@ -15,12 +16,6 @@ const REFS = 5;
 const SEQ = 0; // the sequence number, or -(seq + 1) for a message marked redelivered
 const EXPIRES_AT = 1;
 const NUMS = 2;
-/**
- * How many messages must be waiting ahead before a fresh message is kept
- * as parts. Behind fewer, it leaves before the garbage collector's young
- * generation fills, so its Message is made at once.
- */
-export const PARTS_BEHIND = 1024;
 
 /**
  * A queue's ready messages in delivery order, with constant-time append and
@@ -124,13 +119,13 @@ export class ReadyQueue {
     if (this.count === this.capacity) this.grow();
     const slot = (this.head + this.count) & (this.capacity - 1);
     const r = slot * REFS;
-    if (fresh && this.count >= PARTS_BEHIND) {
+    if (fresh) {
       this.refs[r + MESSAGE] = message.id;
       this.refs[r + EXCHANGE] = message.exchange;
       this.refs[r + ROUTING_KEY] = message.routingKey;
       this.refs[r + PROPERTIES] = message.properties;
       this.refs[r + BODY] = message.body;
-    } else this.refs[r + MESSAGE] = messageOf(message, fresh);
+    } else this.refs[r + MESSAGE] = message;
     this.nums[slot * NUMS + SEQ] = redelivered ? -(seq + 1) : seq;
     this.nums[slot * NUMS + EXPIRES_AT] = expiresAt;
     if (expiresAt !== Infinity) this.expiring++;
