@@ -65,6 +65,13 @@ describe.skipIf(!chromiumPath)('the sandbox page', () => {
     const inspector = page.locator('.inspector');
     await expect(inspector.textContent()).resolves.toMatch(/'\*' takes 'usa', 'weather' = 'weather'/);
     await expect(inspector.textContent()).resolves.toMatch(/'norway' ≠ 'usa' \(word 1 of 'usa.weather'\)/);
+    // The story log follows its newest line, as a terminal does: the last line told is in view.
+    await page.waitForFunction(() => {
+      const list = document.querySelector('.story ol')!;
+      const last = list.lastElementChild!.getBoundingClientRect();
+      const box = list.getBoundingClientRect();
+      return list.scrollHeight > list.clientHeight && last.bottom <= box.bottom + 1 && last.top >= box.top;
+    });
     await page.screenshot({ path: '/tmp/warren-topic.png' });
     await page.close();
   });
