@@ -74,3 +74,8 @@ export async function typeLine(page: Page, line: string): Promise<void> {
   await page.press('#shell-input', 'Enter');
   await page.waitForFunction((l) => document.querySelector('.shell pre')!.textContent!.includes(`> ${l}`), line);
 }
+
+/** Waits until the story log tells `line`: the views follow the engine at most every 100 ms, so a line shows a moment after its effect. */
+export async function storyTells(page: Page, line: string): Promise<void> {
+  await page.waitForFunction((l) => !!document.querySelector('.story')?.textContent?.includes(l), line);
+}

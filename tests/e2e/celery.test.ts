@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumPath, openSandbox, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser, storyTells } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the Celery panel', () => {
   const site = siteAndBrowser();
@@ -33,7 +33,7 @@ describe.skipIf(!chromiumPath)('the Celery panel', () => {
     await expect(why.textContent()).resolves.toContain('→ landed in video.');
     await expect(page.locator('.decision li.decided').textContent()).resolves.toContain('Router 1');
     // The same page's story tells the Celery client's declare and publish.
-    await expect(page.locator('.story').textContent()).resolves.toContain('Queue video declared.');
+    await storyTells(page, 'Queue video declared.');
 
     // A resize task goes by the glob key to images.
     await page.getByLabel('task', { exact: true }).fill('myapp.tasks.resize_image');

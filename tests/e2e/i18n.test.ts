@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { chromiumPath, openSandbox, siteAndBrowser } from './browser.ts';
+import { chromiumPath, openSandbox, siteAndBrowser, storyTells } from './browser.ts';
 
 describe.skipIf(!chromiumPath)('the page in two languages', () => {
   const site = siteAndBrowser();
@@ -28,7 +28,7 @@ describe.skipIf(!chromiumPath)('the page in two languages', () => {
     // What was built and typed is still there; the protocol text stays verbatim.
     await expect(page.locator('.shell pre').textContent()).resolves.toContain('ok. queue:jobs messages:0 consumers:0.');
     // The story already told is retold, the topology relabelled.
-    await expect(page.locator('.story').textContent()).resolves.toContain('已声明队列 jobs。');
+    await storyTells(page, '已声明队列 jobs。');
     await expect(page.locator('[aria-label^="队列 jobs："]').count()).resolves.toBe(1);
     // No English UI words are left outside protocol text (shell transcript, code, names).
     const english = /\b(ready|unacked|declared|opened|Build|Agents|Inspector|What happened|Play|Pause|Step|Speed|name|type|Run|queue|exchange|bind|publish|delete|durable|consumer|prefetch)\b/;
