@@ -15,6 +15,17 @@ function matching(patterns: string[], key: string): string[] {
   return [...hits].sort();
 }
 
+/** The compiled form matches the same bindings as the trie, in the same order, for every key (bindings named by their place in `bindings`: patterns may repeat). */
+function expectSameRoutes(index: TopicIndex, compiled: ReturnType<TopicIndex['compile']>, bindings: Binding[], keys: string[]): void {
+  for (const k of keys) {
+    const viaTrie: number[] = [];
+    const viaCompiled: number[] = [];
+    index.route(k, undefined, (b) => viaTrie.push(bindings.indexOf(b)));
+    compiled.route(k, (b) => viaCompiled.push(bindings.indexOf(b)));
+    expect(viaCompiled, `key ${JSON.stringify(k)}`).toEqual(viaTrie);
+  }
+}
+
 describe('topic routing (RabbitMQ unit_access_control_SUITE topic_matching1)', () => {
   // [pattern, keys it must match, keys it must not match]
   const table: Array<[string, string[], string[]]> = [
@@ -96,14 +107,7 @@ describe('the compiled topic index', () => {
         // Some removed again, so the compiled form also sees a pruned trie.
         if (bindings.length) for (let i = cut % bindings.length; i < bindings.length; i += 3) index.remove(bindings[i]);
         const compiled = index.compile();
-        for (const k of keys) {
-          // Bindings named by their place in `bindings` (patterns may repeat).
-          const viaTrie: number[] = [];
-          const viaCompiled: number[] = [];
-          index.route(k, undefined, (b) => viaTrie.push(bindings.indexOf(b)));
-          compiled.route(k, (b) => viaCompiled.push(bindings.indexOf(b)));
-          expect(viaCompiled, `key ${JSON.stringify(k)}`).toEqual(viaTrie);
-        }
+        expectSameRoutes(index, compiled, bindings, keys);
       }),
       { numRuns: 300 },
     );
@@ -120,13 +124,7 @@ describe('the compiled topic index', () => {
         const bindings = patterns.map((p) => ({ routingKey: p }) as unknown as Binding);
         bindings.forEach((b) => index.add(b));
         const compiled = index.compile();
-        for (const k of keys) {
-          const viaTrie: number[] = [];
-          const viaCompiled: number[] = [];
-          index.route(k, undefined, (b) => viaTrie.push(bindings.indexOf(b)));
-          compiled.route(k, (b) => viaCompiled.push(bindings.indexOf(b)));
-          expect(viaCompiled, `key ${JSON.stringify(k)}`).toEqual(viaTrie);
-        }
+        expectSameRoutes(index, compiled, bindings, keys);
       }),
       { numRuns: 100, seed: 5 },
     );
