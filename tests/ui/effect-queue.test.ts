@@ -32,4 +32,32 @@ describe('EffectQueue', () => {
     expect(ran.indexOf(-1)).toBeGreaterThan(ran.lastIndexOf(500));
     expect(ran.indexOf(-1)).toBeLessThan(ran.indexOf(501) === -1 ? Infinity : ran.indexOf(501));
   });
+
+  it('runs an effect scheduled for an earlier time than the rest of its instant before them, as the order of times says', () => {
+    const q = new EffectQueue();
+    const ran: string[] = [];
+    q.add(20, () => {
+      ran.push('20a');
+      q.add(10, () => ran.push('10 (late)'));
+      q.add(20, () => ran.push('20c'));
+    });
+    q.add(20, () => ran.push('20b'));
+    q.add(30, () => ran.push('30'));
+    expect(q.runDue(20)).toBe(4);
+    expect(ran).toEqual(['20a', '10 (late)', '20b', '20c']);
+    expect([q.size, q.nextAfter(20)]).toEqual([1, 30]);
+    q.add(20, () => ran.push('20d'));
+    expect(q.runDue(25)).toBe(1);
+    expect(ran.at(-1)).toBe('20d');
+  });
+
+  it('runs ten thousand effects of one instant in order', () => {
+    const q = new EffectQueue();
+    const ran: number[] = [];
+    for (let i = 0; i < 10_000; i++) q.add(600, () => ran.push(i));
+    q.add(300, () => ran.push(-1));
+    expect(q.runDue(600)).toBe(10_001);
+    expect(ran).toEqual([-1, ...Array.from({ length: 10_000 }, (_, i) => i)]);
+    expect(q.size).toBe(0);
+  });
 });

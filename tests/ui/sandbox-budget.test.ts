@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StampedEvent } from '../../src/core/events.ts';
 import { BURST_CHUNK } from '../../src/ui/model/agents.ts';
-import { FRAME_BUDGET_MS, Sandbox, VIEW_FRAME_BUDGET_MS } from '../../src/ui/sandbox.svelte.ts';
+import { FRAME_BUDGET_MS, MIN_ENGINE_MS, Sandbox, VIEW_FRAME_BUDGET_MS } from '../../src/ui/sandbox.svelte.ts';
 
 /**
  * The same script, with the engine's work cut into frames or not, must give
@@ -43,6 +43,20 @@ async function script(budget: () => () => boolean): Promise<{ events: StampedEve
 /** What happened before `t`, without the clock's own reports (a sliced advance reports each slice). */
 const story = (events: StampedEvent[], t: number) =>
   events.filter((e) => e.type !== 'clock.advanced' && e.time < t).map(({ seq: _seq, ...rest }) => rest);
+
+/** An open sandbox whose engine never runs out of budget, and the budgets (ms) it asks for from now on. */
+async function askedBudgets(): Promise<{ s: Sandbox; asked: number[] }> {
+  const asked: number[] = [];
+  const s = new Sandbox({
+    budget: (ms) => {
+      asked.push(ms);
+      return () => false;
+    },
+  });
+  await s.open();
+  asked.length = 0;
+  return { s, asked };
+}
 
 describe('Sandbox under a frame budget', () => {
   it('gives the same events and transcript whether engine work is cut into frames or not', async () => {
@@ -93,19 +107,21 @@ describe('Sandbox under a frame budget', () => {
     expect(bodies.at(-1)).toBe('typed');
     expect(bodies.at(-2)).toBe(`m${3 * BURST_CHUNK}`);
   });
+
   it('gives the engine less of a frame when the views follow in it', async () => {
-    const asked: number[] = [];
-    const s = new Sandbox({
-      budget: (ms) => {
-        asked.push(ms);
-        return () => false;
-      },
-    });
-    await s.open();
-    asked.length = 0;
+    const { s, asked } = await askedBudgets();
     for (let i = 0; i < 30; i++) s.tick(20);
     // Every fifth frame of 20 ms is one where the views follow (VIEW_EVERY_MS = 100).
     expect(asked.filter((ms) => ms === VIEW_FRAME_BUDGET_MS)).toHaveLength(6);
     expect(asked.filter((ms) => ms === FRAME_BUDGET_MS)).toHaveLength(24);
+  });
+
+  it("counts the engine's budget from the frame's beginning, leaving it at least MIN_ENGINE_MS", async () => {
+    const { s, asked } = await askedBudgets();
+    s.tick(16, performance.now() - 2);
+    s.tick(16, performance.now() - 50);
+    expect(asked[0]).toBeLessThanOrEqual(FRAME_BUDGET_MS - 2);
+    expect(asked[0]).toBeGreaterThan(FRAME_BUDGET_MS - 3);
+    expect(asked[1]).toBe(MIN_ENGINE_MS);
   });
 });

@@ -50,7 +50,7 @@ export type AgentState = ProducerState | ConsumerState;
  * the same virtual instant: a caller advancing the clock under a budget can
  * stop between them, so a big burst spreads over frames.
  */
-export const BURST_CHUNK = 20;
+export const BURST_CHUNK = 10;
 
 /** Something an agent did or failed to do, for the story. */
 export type AgentReport = (said: Said) => void;
