@@ -5,7 +5,7 @@
  */
 import { importCompiledEngine, importTsxEngine, type EngineModule } from './lib/engine.ts';
 import { BROAD, TYPICAL } from './lib/random.ts';
-import { smqpBacklog, smqpGet, smqpImmediate, warrenBacklog, warrenGet, warrenImmediate } from './workloads/direct.ts';
+import { backlogRate, backlogRatio, smqpBacklogTrips, smqpGetTrips, smqpImmediate, warrenBacklogTrips, warrenGetTrips, warrenImmediate } from './workloads/direct.ts';
 import { smqpFanout, warrenFanout } from './workloads/fanout.ts';
 import { smqpMemory, warrenMemory } from './workloads/memory.ts';
 import { smqpBindTime, smqpRoutes, warrenBindTime, warrenRoutes } from './workloads/topic.ts';
@@ -23,14 +23,18 @@ export const CASES: Record<string, () => Promise<Figure>> = {
   'direct.tsx.off': warren((W) => warrenImmediate(W, false), importTsxEngine),
   'direct.tsx.on': warren((W) => warrenImmediate(W, true), importTsxEngine),
 
-  'backlog.warren.10': warren((W) => warrenBacklog(W, 10)),
-  'backlog.warren.100000': warren((W) => warrenBacklog(W, 100_000)),
-  'backlog.smqp.10': plain(() => smqpBacklog(10)),
-  'backlog.smqp.100000': plain(() => smqpBacklog(100_000)),
-  'get.warren.10': warren((W) => warrenGet(W, 10)),
-  'get.warren.100000': warren((W) => warrenGet(W, 100_000)),
-  'get.smqp.10': plain(() => smqpGet(10)),
-  'get.smqp.100000': plain(() => smqpGet(100_000)),
+  'backlog.warren.10': warren((W) => backlogRate((n) => warrenBacklogTrips(W, n), 10)),
+  'backlog.warren.100000': warren((W) => backlogRate((n) => warrenBacklogTrips(W, n), 100_000)),
+  'backlog.warren.ratio': warren((W) => backlogRatio((n) => warrenBacklogTrips(W, n))),
+  'backlog.smqp.10': plain(() => backlogRate(smqpBacklogTrips, 10)),
+  'backlog.smqp.100000': plain(() => backlogRate(smqpBacklogTrips, 100_000)),
+  'backlog.smqp.ratio': plain(() => backlogRatio(smqpBacklogTrips)),
+  'get.warren.10': warren((W) => backlogRate((n) => warrenGetTrips(W, n), 10)),
+  'get.warren.100000': warren((W) => backlogRate((n) => warrenGetTrips(W, n), 100_000)),
+  'get.warren.ratio': warren((W) => backlogRatio((n) => warrenGetTrips(W, n))),
+  'get.smqp.10': plain(() => backlogRate(smqpGetTrips, 10)),
+  'get.smqp.100000': plain(() => backlogRate(smqpGetTrips, 100_000)),
+  'get.smqp.ratio': plain(() => backlogRatio(smqpGetTrips)),
 
   'topic.warren.typical': warren((W) => warrenRoutes(W, TYPICAL)),
   'topic.smqp.typical': plain(() => smqpRoutes(TYPICAL)),

@@ -95,3 +95,73 @@ export function measureTime(fn: () => void, rounds = 5, warmup = 1): { median: n
   }
   return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
 }
+
+export interface Paired {
+  a: Rate;
+  b: Rate;
+  /** b ÷ a for each pair of neighbouring rounds. */
+  ratios: number[];
+  /** The median of `ratios`. */
+  ratio: number;
+}
+
+/** A workload set up and ready: `trips(n)` runs n operations, `verify()` checks it did what it claims. */
+export interface Runner {
+  trips: (n: number) => void;
+  verify: () => void;
+}
+
+/**
+ * Two set-ups of one workload compared in one process: A and B alternate
+ * (A B, B A, A B…), each round on a fresh set-up made untimed after a full
+ * collection, so only one of them holds memory at a time. Both run the same
+ * compiled functions, so whatever mode the JIT landed in holds for both,
+ * and the ratio says what B's set-up costs against A's. The batch of each
+ * side is sized by a warm-up so that one of its rounds lasts about `roundMs`.
+ */
+export function measurePaired(makeA: () => Runner, makeB: () => Runner, options: RateOptions = {}): Paired {
+  const pairs = options.rounds ?? 5;
+  const roundMs = options.roundMs ?? 250;
+  const warmupMs = options.warmupMs ?? 300;
+  const batchOf = (make: () => Runner): number => {
+    const run = make();
+    collect();
+    const warmUntil = now() + warmupMs;
+    let n = 16;
+    for (;;) {
+      const t = now();
+      run.trips(n);
+      const elapsed = now() - t;
+      if (elapsed >= 40 && now() >= warmUntil) {
+        run.verify();
+        return Math.max(1, Math.round((n * roundMs) / elapsed));
+      }
+      if (elapsed < 40) n *= 2;
+    }
+  };
+  const batchA = batchOf(makeA);
+  const batchB = batchOf(makeB);
+  const round = (make: () => Runner, batch: number): number => {
+    const run = make();
+    collect();
+    const t = now();
+    run.trips(batch);
+    const dt = now() - t;
+    run.verify();
+    return (batch * 1000) / dt;
+  };
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let p = 0; p < pairs; p++) {
+    if (p % 2 === 0) {
+      a.push(round(makeA, batchA));
+      b.push(round(makeB, batchB));
+    } else {
+      b.push(round(makeB, batchB));
+      a.push(round(makeA, batchA));
+    }
+  }
+  const rate = (rs: number[], batch: number): Rate => ({ median: median(rs), min: Math.min(...rs), max: Math.max(...rs), rounds: rs, batch });
+  const ratios = a.map((x, i) => b[i] / x);
+  return { a: rate(a, batchA), b: rate(b, batchB), ratios, ratio: median(ratios) };
+}

@@ -12,7 +12,7 @@
  */
 import { Broker as Smqp, type ConsumeMessage } from 'smqp';
 import type { EngineModule } from '../lib/engine.ts';
-import { measureRate } from '../lib/measure.ts';
+import { measurePaired, measureRate, type Runner } from '../lib/measure.ts';
 import { check, type Figure, type WarrenBroker, type WarrenChannel } from './types.ts';
 
 const BODY = new Uint8Array(16);
@@ -81,8 +81,8 @@ export function smqpImmediate(): Figure {
   return { value: rate.median, min: rate.min, max: rate.max, samples: rate.rounds };
 }
 
-/** Round trips/s with `waiting` ready messages, prefetch-1 consumer. */
-export function warrenBacklog(W: EngineModule, waiting: number): Figure {
+/** Round trips with `waiting` ready messages, prefetch-1 consumer acking outside its callback. */
+export function warrenBacklogTrips(W: EngineModule, waiting: number): Runner {
   const { broker, ch } = warrenSetup(W, false);
   const params = { exchange: 'x', routingKey: 'k', body: BODY };
   for (let i = 0; i <= waiting; i++) ch.basicPublish(params);
@@ -99,22 +99,77 @@ export function warrenBacklog(W: EngineModule, waiting: number): Figure {
   const q = broker.queues.get('q')!;
   check(q.messageCount === waiting && delivered === 1, 'warren backlog in place');
   let trips = 0;
-  const rate = measureRate((n) => {
-    for (let i = 0; i < n; i++) {
-      ch.basicPublish(params);
-      ch.basicAck({ deliveryTag: held });
-    }
-    trips += n;
-  });
-  check(q.messageCount === waiting && q.unackedCount === 1 && delivered === trips + 1, `warren backlog stayed at ${waiting}`);
+  return {
+    trips: (n) => {
+      for (let i = 0; i < n; i++) {
+        ch.basicPublish(params);
+        ch.basicAck({ deliveryTag: held });
+      }
+      trips += n;
+    },
+    verify: () => check(q.messageCount === waiting && q.unackedCount === 1 && delivered === trips + 1, `warren backlog stayed at ${waiting}`),
+  };
+}
+
+/** publish + basic.get + ack per round trip, `waiting` messages ahead. */
+export function warrenGetTrips(W: EngineModule, waiting: number): Runner {
+  const { broker, ch } = warrenSetup(W, false);
+  const params = { exchange: 'x', routingKey: 'k', body: BODY };
+  for (let i = 0; i < waiting; i++) ch.basicPublish(params);
+  const q = broker.queues.get('q')!;
+  return {
+    trips: (n) => {
+      for (let i = 0; i < n; i++) {
+        ch.basicPublish(params);
+        ch.basicAck({ deliveryTag: ch.basicGet({ queue: 'q' })!.deliveryTag });
+      }
+    },
+    verify: () => check(q.messageCount === waiting && q.unackedCount === 0, `warren get backlog stayed at ${waiting}`),
+  };
+}
+
+/** A backlog workload made for a given number of waiting messages. */
+export type Backlog = (waiting: number) => Runner;
+
+/** Round trips/s of one backlog workload, in a process of its own. */
+export function backlogRate(make: Backlog, waiting: number): Figure {
+  const run = make(waiting);
+  const rate = measureRate(run.trips);
+  run.verify();
   return { value: rate.median, min: rate.min, max: rate.max, samples: rate.rounds };
 }
 
-export function smqpBacklog(waiting: number): Figure {
+/**
+ * The rate at 100,000 waiting ÷ the rate at 10, both measured in one
+ * process by `measurePaired`: the same compiled code runs both, so the
+ * ratio is the backlog's own cost, not which JIT mode each of two
+ * processes landed in.
+ */
+export function backlogRatio(make: Backlog): Figure {
+  const pair = measurePaired(
+    () => make(10),
+    () => make(100_000),
+  );
+  const perSecond = (r: number) => `${Math.round(r).toLocaleString('en-US')}/s`;
+  return {
+    value: pair.ratio,
+    samples: pair.ratios,
+    min: Math.min(...pair.ratios),
+    max: Math.max(...pair.ratios),
+    detail: `10 waiting ${perSecond(pair.a.median)}, 100,000 waiting ${perSecond(pair.b.median)}`,
+  };
+}
+
+function smqpSetup(): { broker: ReturnType<typeof Smqp>; q: ReturnType<ReturnType<typeof Smqp>['assertQueue']> } {
   const broker = Smqp();
   broker.assertExchange('x', 'direct', { autoDelete: false });
   const q = broker.assertQueue('q', { autoDelete: false });
   broker.bindQueue('q', 'x', 'k');
+  return { broker, q };
+}
+
+export function smqpBacklogTrips(waiting: number): Runner {
+  const { broker, q } = smqpSetup();
   for (let i = 0; i <= waiting; i++) broker.publish('x', 'k', BODY);
   let held: ConsumeMessage | null = null;
   let delivered = 0;
@@ -129,45 +184,28 @@ export function smqpBacklog(waiting: number): Figure {
   // smqp counts the one held (pending) message in messageCount.
   check(q.messageCount === waiting + 1 && delivered === 1, 'smqp backlog in place');
   let trips = 0;
-  const rate = measureRate((n) => {
-    for (let i = 0; i < n; i++) {
-      broker.publish('x', 'k', BODY);
-      held!.ack();
-    }
-    trips += n;
-  });
-  check(q.messageCount === waiting + 1 && delivered === trips + 1, `smqp backlog stayed at ${waiting}`);
-  return { value: rate.median, min: rate.min, max: rate.max, samples: rate.rounds };
+  return {
+    trips: (n) => {
+      for (let i = 0; i < n; i++) {
+        broker.publish('x', 'k', BODY);
+        held!.ack();
+      }
+      trips += n;
+    },
+    verify: () => check(q.messageCount === waiting + 1 && delivered === trips + 1, `smqp backlog stayed at ${waiting}`),
+  };
 }
 
-/** publish + basic.get + ack per round trip, `waiting` messages ahead. */
-export function warrenGet(W: EngineModule, waiting: number): Figure {
-  const { broker, ch } = warrenSetup(W, false);
-  const params = { exchange: 'x', routingKey: 'k', body: BODY };
-  for (let i = 0; i < waiting; i++) ch.basicPublish(params);
-  const rate = measureRate((n) => {
-    for (let i = 0; i < n; i++) {
-      ch.basicPublish(params);
-      ch.basicAck({ deliveryTag: ch.basicGet({ queue: 'q' })!.deliveryTag });
-    }
-  });
-  const q = broker.queues.get('q')!;
-  check(q.messageCount === waiting && q.unackedCount === 0, `warren get backlog stayed at ${waiting}`);
-  return { value: rate.median, min: rate.min, max: rate.max, samples: rate.rounds };
-}
-
-export function smqpGet(waiting: number): Figure {
-  const broker = Smqp();
-  broker.assertExchange('x', 'direct', { autoDelete: false });
-  const q = broker.assertQueue('q', { autoDelete: false });
-  broker.bindQueue('q', 'x', 'k');
+export function smqpGetTrips(waiting: number): Runner {
+  const { broker, q } = smqpSetup();
   for (let i = 0; i < waiting; i++) broker.publish('x', 'k', BODY);
-  const rate = measureRate((n) => {
-    for (let i = 0; i < n; i++) {
-      broker.publish('x', 'k', BODY);
-      q.get()!.ack();
-    }
-  });
-  check(q.messageCount === waiting, `smqp get backlog stayed at ${waiting}`);
-  return { value: rate.median, min: rate.min, max: rate.max, samples: rate.rounds };
+  return {
+    trips: (n) => {
+      for (let i = 0; i < n; i++) {
+        broker.publish('x', 'k', BODY);
+        q.get()!.ack();
+      }
+    },
+    verify: () => check(q.messageCount === waiting, `smqp get backlog stayed at ${waiting}`),
+  };
 }
