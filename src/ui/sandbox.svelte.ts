@@ -243,6 +243,8 @@ export class Sandbox {
    */
   tick(realMs: number, frameStart?: number): void {
     if (this.reviewing !== null || this.busy) return;
+    // A checkpoint due since the last frame comes first (at the same broker time): the engine gets what is left of this frame.
+    if (this.checkpointDue) this.checkpoint();
     const show = this.sinceShown + realMs >= VIEW_EVERY_MS;
     const started = performance.now();
     const spent = frameStart === undefined ? 0 : Math.max(0, started - frameStart);
@@ -263,7 +265,7 @@ export class Sandbox {
     else return;
     this.workSinceCheckpoint += performance.now() - started;
     const since = this.broker.now - (this.checkpoints.at(-1)?.time ?? 0);
-    if (since > CHECKPOINT_EVERY_MS && this.workSinceCheckpoint >= CHECKPOINT_WORK_RATIO * this.snapshotMs) this.checkpoint();
+    this.checkpointDue = since > CHECKPOINT_EVERY_MS && this.workSinceCheckpoint >= CHECKPOINT_WORK_RATIO * this.snapshotMs;
     this.sinceShown += realMs;
     this.sync(show);
   }
@@ -489,9 +491,12 @@ export class Sandbox {
   /** Real ms of engine work in frames since the last checkpoint, and how long the last snapshot took. */
   private workSinceCheckpoint = 0;
   private snapshotMs = 0;
+  /** A periodic checkpoint is due: the next frame takes it before any engine work (a snapshot of 10,000 waiting messages is ~10 ms). */
+  private checkpointDue = false;
 
   private checkpoint(): void {
     const started = performance.now();
+    this.checkpointDue = false;
     const broker = this.broker.snapshot();
     this.snapshotMs = performance.now() - started;
     this.workSinceCheckpoint = 0;

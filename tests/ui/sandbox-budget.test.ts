@@ -124,4 +124,23 @@ describe('Sandbox under a frame budget', () => {
     expect(asked[0]).toBeGreaterThan(FRAME_BUDGET_MS - 3);
     expect(asked[1]).toBe(MIN_ENGINE_MS);
   });
+
+  it('takes a due periodic checkpoint at the start of the next frame, before the engine works in it', async () => {
+    const order: string[] = [];
+    const s = new Sandbox({ budget: () => (order.push('engine'), () => false) });
+    await s.open();
+    await s.run('queue.declare flow');
+    s.agents.addConsumer({ queue: 'flow', prefetch: 0, autoAck: true, processing: null });
+    s.agents.start(s.agents.addProducer({ exchange: '', routingKeys: ['flow'], body: 'f{n}', mandatory: false, count: Infinity, interval: 2 }));
+    order.length = 0;
+    const snapshot = s.broker.snapshot.bind(s.broker);
+    s.broker.snapshot = () => (order.push('checkpoint'), snapshot());
+    for (let i = 0; i < 100 && !order.includes('checkpoint'); i++) {
+      order.push('frame');
+      s.tick(100);
+    }
+    const at = order.indexOf('checkpoint');
+    expect(at).toBeGreaterThan(0);
+    expect(order.slice(at - 1, at + 2)).toEqual(['frame', 'checkpoint', 'engine']);
+  });
 });
