@@ -1,4 +1,4 @@
-import { QueuedMessage, restoreMessage, type Message, type MessageParts, type MessageProperties } from './message.ts';
+import { newMessage, QueuedMessage, restoreMessage, type Message, type MessageParts, type MessageProperties } from './message.ts';
 
 // A ready message is one slot of the ring: REFS references and NUMS numbers.
 // A message that arrives as a publish's parts ("fresh": see Queue.accept)
@@ -16,6 +16,61 @@ const REFS = 5;
 const SEQ = 0; // the sequence number, or -(seq + 1) for a message marked redelivered
 const EXPIRES_AT = 1;
 const NUMS = 2;
+
+/**
+ * A queue's ready messages as columns, one row per message in delivery
+ * order: what a snapshot keeps. Rows share the messages' properties and
+ * bodies (nothing changes them), and a message kept as parts stays parts:
+ * taking the rows makes no object per message.
+ */
+export interface ReadyRows {
+  id: number[];
+  exchange: string[];
+  routingKey: string[];
+  /** Every key it was routed with (CC, BCC) when more than its routing key, else null. */
+  routingKeys: Array<readonly string[] | null>;
+  properties: MessageProperties[];
+  body: Uint8Array[];
+  seq: number[];
+  /** When it expires; null for never (so that rows survive JSON). */
+  expiresAt: Array<number | null>;
+  redelivered: boolean[];
+  priority: number[];
+}
+
+export function emptyReadyRows(): ReadyRows {
+  return { id: [], exchange: [], routingKey: [], routingKeys: [], properties: [], body: [], seq: [], expiresAt: [], redelivered: [], priority: [] };
+}
+
+function addRow(
+  rows: ReadyRows,
+  id: number,
+  exchange: string,
+  routingKey: string,
+  routingKeys: readonly string[] | null,
+  properties: MessageProperties,
+  body: Uint8Array,
+  seq: number,
+  expiresAt: number,
+  redelivered: boolean,
+  priority: number,
+): void {
+  rows.id.push(id);
+  rows.exchange.push(exchange);
+  rows.routingKey.push(routingKey);
+  rows.routingKeys.push(routingKeys);
+  rows.properties.push(properties);
+  rows.body.push(body);
+  rows.seq.push(seq);
+  rows.expiresAt.push(expiresAt === Infinity ? null : expiresAt);
+  rows.redelivered.push(redelivered);
+  rows.priority.push(priority);
+}
+
+function addMessageRow(rows: ReadyRows, m: Message, seq: number, expiresAt: number, redelivered: boolean, priority: number): void {
+  const keys = m.routingKeys.length === 1 && m.routingKeys[0] === m.routingKey ? null : m.routingKeys;
+  addRow(rows, m.id, m.exchange, m.routingKey, keys, m.properties, m.body, seq, expiresAt, redelivered, priority);
+}
 
 /**
  * A queue's ready messages in delivery order, with constant-time append and
@@ -100,6 +155,32 @@ export class ReadyQueue {
     const out = [...this.requeued].sort((a, b) => a.seq - b.seq);
     for (let i = 0; i < this.count; i++) out.push(this.entryAt((this.head + i) & (this.capacity - 1), true));
     return out;
+  }
+
+  /** Adds every ready message to `rows`, in delivery order. */
+  writeRows(rows: ReadyRows): void {
+    for (const m of [...this.requeued].sort((a, b) => a.seq - b.seq)) addMessageRow(rows, m.message, m.seq, m.expiresAt, m.redelivered, this.priority);
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.head + i) & (this.capacity - 1);
+      const r = slot * REFS;
+      const n = this.nums[slot * NUMS + SEQ];
+      const seq = n < 0 ? -n - 1 : n;
+      const expiresAt = this.nums[slot * NUMS + EXPIRES_AT];
+      const held = this.refs[r + MESSAGE] as Message | number;
+      if (typeof held !== 'number') addMessageRow(rows, held, seq, expiresAt, n < 0, this.priority);
+      else {
+        const refs = this.refs;
+        addRow(rows, held, refs[r + EXCHANGE] as string, refs[r + ROUTING_KEY] as string, null, refs[r + PROPERTIES] as MessageProperties, refs[r + BODY] as Uint8Array, seq, expiresAt, n < 0, this.priority);
+      }
+    }
+  }
+
+  /** Appends row `i` of `rows` (snapshot restore). */
+  pushRow(rows: ReadyRows, i: number): void {
+    const keys = rows.routingKeys[i];
+    const parts: MessageParts = { id: rows.id[i], exchange: rows.exchange[i], routingKey: rows.routingKey[i], properties: rows.properties[i], body: rows.body[i] };
+    const message = keys ? newMessage(parts.id, parts.exchange, parts.routingKey, keys, parts.properties, parts.body) : parts;
+    this.append(message, !keys, rows.seq[i], rows.expiresAt[i] ?? Infinity, rows.redelivered[i]);
   }
 
   clear(): QueuedMessage[] {
@@ -266,6 +347,15 @@ export class PriorityReady {
     const out: QueuedMessage[] = [];
     for (let p = this.maxPriority; p >= 0; p--) out.push(...this.levels[p].toArray());
     return out;
+  }
+
+  writeRows(rows: ReadyRows): void {
+    for (let p = this.maxPriority; p >= 0; p--) this.levels[p].writeRows(rows);
+  }
+
+  pushRow(rows: ReadyRows, i: number): void {
+    this.levels[rows.priority[i]].pushRow(rows, i);
+    this.total++;
   }
 
   clear(): QueuedMessage[] {

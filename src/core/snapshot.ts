@@ -9,6 +9,7 @@ import type { FieldTable } from './fields.ts';
 import { QueuedMessage, type Message } from './message.ts';
 import { Consumer, type Queue } from './queue.ts';
 import { CONSUMER_TIMEOUT } from './channel.ts';
+import { emptyReadyRows, type ReadyRows } from './ready-queue.ts';
 
 export interface SnapshotEntry {
   message: number;
@@ -23,6 +24,7 @@ export interface BrokerSnapshot {
   time: number;
   randomState: number;
   messageCounter: number;
+  /** The unacked deliveries' messages (ready ones are in their queue's rows). */
   messages: Message[];
   exchanges: Array<{ name: string; type: string; durable: boolean; autoDelete: boolean; internal: boolean; arguments: FieldTable }>;
   queues: Array<{
@@ -33,7 +35,8 @@ export interface BrokerSnapshot {
     arguments: FieldTable;
     hadConsumers: boolean;
     seq: number;
-    ready: SnapshotEntry[];
+    /** Its ready messages, as columns: a snapshot makes no object per waiting message. */
+    ready: ReadyRows;
   }>;
   bindings: Array<{ source: string; destination: string; kind: 'queue' | 'exchange'; routingKey: string; arguments: FieldTable }>;
   connections: Array<{
@@ -78,7 +81,7 @@ export function takeSnapshot(broker: Broker): BrokerSnapshot {
       arguments: q.arguments,
       hadConsumers: q.hadConsumers,
       seq: q.seq,
-      ready: q.ready.toArray().map(entry),
+      ready: readyRows(q),
     })),
     bindings: [...broker.exchanges.values()].flatMap((x) =>
       [...x.bindings.values()].map((b) => ({ source: b.source, destination: b.destination.name, kind: b.destinationKind, routingKey: b.routingKey, arguments: b.arguments })),
@@ -117,6 +120,12 @@ export function takeSnapshot(broker: Broker): BrokerSnapshot {
   return snap;
 }
 
+function readyRows(q: Queue): ReadyRows {
+  const rows = emptyReadyRows();
+  q.ready.writeRows(rows);
+  return rows;
+}
+
 export function restoreSnapshot(broker: Broker, snap: BrokerSnapshot): void {
   if (snap.version !== 1) throw new Error(`unsupported snapshot version ${String(snap.version)}`);
   broker.messageCounter = snap.messageCounter;
@@ -132,7 +141,7 @@ export function restoreSnapshot(broker: Broker, snap: BrokerSnapshot): void {
     const q = broker.createQueue(s.name, s);
     q.hadConsumers = s.hadConsumers;
     q.seq = s.seq;
-    for (const e of s.ready) q.ready.push(entry(e));
+    for (let i = 0; i < s.ready.id.length; i++) q.ready.pushRow(s.ready, i);
     q.dropExpired();
     queues.set(s.name, q);
   }

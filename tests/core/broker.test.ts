@@ -186,6 +186,44 @@ describe('snapshot and restore', () => {
     expect(ch.queueDeclare({ queue: 'q', passive: true }).messageCount).toBe(2);
     expect(JSON.stringify(Broker.restore(snap).snapshot())).toBe(JSON.stringify(snap));
   });
+
+  it('keeps every waiting message in place: priority levels, requeued ones first, expiry, redelivered, CC keys', () => {
+    const { broker, conn, ch } = setup();
+    ch.queueDeclare({ queue: 'p', arguments: { 'x-max-priority': 5 } });
+    ch.queueDeclare({ queue: 'cc' });
+    for (const [body, priority] of [['low', 0], ['high', 5], ['mid', 2], ['low2', 0]] as const) {
+      ch.basicPublish({ exchange: '', routingKey: 'p', body, properties: { priority, expiration: '9000' } });
+    }
+    ch.basicPublish({ exchange: '', routingKey: 'nowhere', body: 'copied', properties: { headers: { CC: ['cc'] } } });
+    // Take two and hand them back: they wait again, redelivered, in their places.
+    const other = conn.openChannel();
+    other.basicGet({ queue: 'p' });
+    other.basicGet({ queue: 'p' });
+    other.close();
+    ch.basicPublish({ exchange: '', routingKey: 'p', body: 'late', properties: { priority: 5 } });
+
+    const drain = (b: Broker, queue: string) => {
+      const c = b.connect().openChannel();
+      const out: Array<[string, boolean, readonly string[]]> = [];
+      for (let got = c.basicGet({ queue, noAck: true }); got; got = c.basicGet({ queue, noAck: true })) {
+        out.push([text(got.message.body), got.redelivered, got.message.routingKeys]);
+      }
+      return out;
+    };
+    const copy = Broker.restore(broker.snapshot());
+    const later = Broker.restore(broker.snapshot());
+    expect(drain(copy, 'p')).toEqual([
+      ['high', true, ['p']],
+      ['late', false, ['p']],
+      ['mid', true, ['p']],
+      ['low', false, ['p']],
+      ['low2', false, ['p']],
+    ]);
+    expect(drain(copy, 'cc')).toEqual([['copied', false, ['nowhere', 'cc']]]);
+    // Expiry survives too: 9 s after publishing, the priority queue is empty.
+    later.advance(9000);
+    expect(drain(later, 'p')).toEqual([['late', false, ['p']]]);
+  });
 });
 
 describe('determinism', () => {
