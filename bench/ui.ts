@@ -27,10 +27,14 @@
  *   --keep         keep the build directory (its path is printed)
  *   --strict       exit with 1 when a target is missed
  *   --burst-only   skip the idle page and the ~1,000-in-flight measurement
+ *   --save-trace F write the measured burst's Chrome trace to F (open it in
+ *                  DevTools' Performance panel); it then carries V8's
+ *                  sampling profiler and layout invalidation tracking
+ *                  too, which cost the page some CPU
  *
  * WARREN_CHROMIUM overrides /usr/bin/chromium.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -47,6 +51,7 @@ const PROFILE: 'auto' | 'always' | 'never' = argv.includes('--no-profile') ? 'ne
 const KEEP = argv.includes('--keep');
 const STRICT = argv.includes('--strict');
 const BURST_ONLY = argv.includes('--burst-only');
+const SAVE_TRACE = argv.includes('--save-trace') ? argv[argv.indexOf('--save-trace') + 1] : null;
 
 /** Scenario sizes. */
 const FLIGHTS = 1000;
@@ -660,7 +665,7 @@ async function main(): Promise<void> {
 
     // -- 2. a burst of 10,000
     let page = await burstPage(browser, url, errors);
-    await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
+    await browser.startTracing(undefined, { categories: SAVE_TRACE ? [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler', 'disabled-by-default-devtools.timeline.invalidationTracking'] : TRACE_CATEGORIES });
     await record(page, true);
     const call = await withTimeout(burst(page), BURST_CAP_MS);
     const burstMs = call === 'timeout' ? Infinity : call;
@@ -674,7 +679,9 @@ async function main(): Promise<void> {
     } else {
       await sleep(DRAIN_MS);
       await record(page, false);
-      trace = mainThread(await browser.stopTracing());
+      const raw = await browser.stopTracing();
+      if (SAVE_TRACE) writeFileSync(SAVE_TRACE, raw);
+      trace = mainThread(raw);
       after = await readBench(page);
       await page.close();
     }

@@ -64,8 +64,12 @@ export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 10];
  */
 export const FRAME_BUDGET_MS = 6;
 
-/** The same in a frame where the views Svelte draws follow too (they take the rest). */
-export const VIEW_FRAME_BUDGET_MS = 3;
+/**
+ * The same in a frame where the views Svelte draws follow too: they take
+ * the rest (new story lines, counts, their layout), so the engine gets only
+ * its least slice.
+ */
+export const VIEW_FRAME_BUDGET_MS = 1;
 
 /** The engine's least slice of a frame however late the tick starts: a burst always moves on. */
 export const MIN_ENGINE_MS = 1;

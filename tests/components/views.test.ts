@@ -61,6 +61,40 @@ describe('StoryLog', () => {
     expect(range()).toBe(`Lines ${grown - 49}–${grown} of ${grown}`);
     expect(view.querySelector('ol')!.getAttribute('aria-live')).toBe('polite');
   });
+
+  it('following the latest, holds only the lines its box fits (and four more); paging back shows whole pages', async () => {
+    // jsdom lays nothing out: the observer reports a 180 px box, room for 10 lines of 18 px.
+    const observed: Array<(entries: Array<{ contentRect: { height: number } }>) => void> = [];
+    globalThis.ResizeObserver = class {
+      constructor(cb: (entries: Array<{ contentRect: { height: number } }>) => void) {
+        observed.push(cb);
+      }
+      observe() {}
+      disconnect() {}
+      unobserve() {}
+    } as unknown as typeof ResizeObserver;
+    try {
+      const s = await openSandbox(['queue.declare q']);
+      const view = render(StoryLog, { sandbox: s });
+      for (let i = 1; i <= 40; i++) await s.run(`basic.publish m${i} '' q`);
+      s.flushStory(true);
+      flushSync();
+      for (const cb of observed) cb([{ contentRect: { height: 180 } }]);
+      flushSync();
+      const total = s.storyLength;
+      const items = () => [...view.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
+      expect(items()).toHaveLength(14);
+      expect(items().at(-1)).toMatch(/Message #40 waits in q/);
+      expect(view.querySelector('.pages span')!.textContent).toBe(`Lines ${total - 13}–${total} of ${total}`);
+      click(byText(view, 'button', /Earlier/));
+      expect(items()).toHaveLength(50);
+      expect(view.querySelector('.pages span')!.textContent).toBe(`Lines ${total - 63}–${total - 14} of ${total}`);
+      click(byText(view, 'button', /Later/));
+      expect(items()).toHaveLength(14);
+    } finally {
+      delete (globalThis as { ResizeObserver?: unknown }).ResizeObserver;
+    }
+  });
 });
 
 describe('Inspector', () => {

@@ -67,8 +67,8 @@ describe.skipIf(!chromiumPath)('the sandbox page', () => {
     await expect(inspector.textContent()).resolves.toMatch(/'norway' ≠ 'usa' \(word 1 of 'usa.weather'\)/);
     // The story log follows its newest line, as a terminal does: the last line told is in view.
     await page.waitForFunction(() => {
-      const list = document.querySelector('.story ol')!;
-      const last = list.lastElementChild!.getBoundingClientRect();
+      const list = document.querySelector('.story .lines')!;
+      const last = list.querySelector('li:last-child')!.getBoundingClientRect();
       const box = list.getBoundingClientRect();
       return list.scrollHeight > list.clientHeight && last.bottom <= box.bottom + 1 && last.top >= box.top;
     });

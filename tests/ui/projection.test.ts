@@ -35,6 +35,31 @@ describe('Projection', () => {
     expect(p.flights).toEqual([]);
   });
 
+  it('flies messages published at one instant as one stack per hop, showing the newest; later ones apart', () => {
+    const { p, ch, at, broker } = world();
+    ch.exchangeDeclare({ exchange: 'fan', type: 'fanout' });
+    for (const q of ['a', 'b']) {
+      ch.queueDeclare({ queue: q });
+      ch.queueBind({ queue: q, exchange: 'fan', routingKey: '' });
+    }
+    const t = broker.now;
+    for (let i = 0; i < 1000; i++) ch.basicPublish({ exchange: 'fan', routingKey: '', body: `m${i}` });
+    at(100);
+    ch.basicPublish({ exchange: 'fan', routingKey: '', body: 'later' });
+    expect(p.flights.map((f) => [f.from, f.to, f.t0 - t, f.messageId])).toEqual([
+      ['c:a:1', 'x:fan', 0, 1000],
+      ['x:fan', 'q:a', 600, 1000],
+      ['x:fan', 'q:b', 600, 1000],
+      ['c:a:1', 'x:fan', 100, 1001],
+      ['x:fan', 'q:a', 700, 1001],
+      ['x:fan', 'q:b', 700, 1001],
+    ]);
+    // Every message of the stack still lands, in order.
+    at(2000);
+    expect(p.queues.get('a')!.ready).toHaveLength(1001);
+    expect(p.queues.get('b')!.ready.slice(0, 3)).toEqual([1, 2, 3]);
+  });
+
   it('sends a closed channel’s unacked messages flying back, marked redelivered', () => {
     const { p, ch, at, broker } = world();
     ch.queueDeclare({ queue: 'work' });

@@ -69,6 +69,7 @@ export interface ViewEdge {
 export type FlightStyle = 'publish' | 'route' | 'deliver' | 'requeue' | 'return' | 'dead-letter' | 'ack' | 'drop' | 'expire';
 
 /** A message moving (or fading) from one node to another between t0 and t1. */
+/** A hop in the air: one message's, or a stack's that fly together (then its newest message). */
 export interface Flight {
   messageId: number;
   from: string;
@@ -90,6 +91,9 @@ export const exchangeId = (name: string) => `x:${name}`;
 export const queueId = (name: string) => `q:${name}`;
 export const clientId = (at: ChannelRef) => `c:${at.connection}:${at.channel}`;
 export const consumerId = (at: ChannelRef, tag: string) => `k:${at.connection}:${at.channel}:${tag}`;
+
+/** How many of the latest flights a new one looks through for its twin (a message's hops in one burst are fewer). */
+const SAME_FLIGHT_LOOKBACK = 8;
 
 export class Projection {
   /** Hop duration in virtual ms at speed 1. */
@@ -319,7 +323,7 @@ export class Projection {
   private fly(messageId: number, from: string, to: string, style: FlightStyle, redelivered: boolean, time: number): number {
     const start = Math.max(time, this.readyAt.get(messageId, from) ?? time);
     const end = start + this.hop;
-    this.flights.push({ messageId, from, to, t0: start, t1: end, style, redelivered });
+    this.addFlight(messageId, from, to, start, end, style, redelivered);
     this.readyAt.set(messageId, to, end);
     this.last.set(messageId, this.readyAt.node(to));
     return start;
@@ -328,7 +332,25 @@ export class Projection {
   /** A message fading out where it is (acked, expired, dropped). */
   private fade(messageId: number, at: string, style: FlightStyle, time: number): void {
     const start = Math.max(time, this.readyAt.get(messageId, at) ?? time);
-    this.flights.push({ messageId, from: at, to: at, t0: start, t1: start + this.hop / 2, style, redelivered: false });
+    this.addFlight(messageId, at, at, start, start + this.hop / 2, style, false);
+  }
+
+  /**
+   * Adds a hop, or joins it to one of the last few that flies the very same
+   * way at the very same times: a burst's messages published at one
+   * instant fly as one stack, so they are one flight (showing the newest
+   * message) that the canvas reads once per frame, not ten thousand.
+   */
+  private addFlight(messageId: number, from: string, to: string, t0: number, t1: number, style: FlightStyle, redelivered: boolean): void {
+    const flights = this.flights;
+    for (let i = flights.length - 1; i >= Math.max(0, flights.length - SAME_FLIGHT_LOOKBACK); i--) {
+      const f = flights[i];
+      if (f.t0 === t0 && f.t1 === t1 && f.from === from && f.to === to && f.style === style && f.redelivered === redelivered) {
+        f.messageId = messageId;
+        return;
+      }
+    }
+    flights.push({ messageId, from, to, t0, t1, style, redelivered });
   }
 
   /** The node each message is at, or flying to. */
