@@ -249,10 +249,16 @@ export class Sandbox {
     if (this.reviewing !== null || this.busy) return;
     // A checkpoint due since the last frame comes first (at the same broker time): the engine gets what is left of this frame.
     if (this.checkpointDue) this.checkpoint();
-    const show = this.sinceShown + realMs >= VIEW_EVERY_MS;
+    // The story's new lines follow in the frame after the other views, so that the two never share a frame.
+    const tell = this.storyDue;
+    if (tell) {
+      this.storyDue = false;
+      this.flushStory();
+    }
+    const show = !tell && this.sinceShown + realMs >= VIEW_EVERY_MS;
     const started = performance.now();
     const spent = frameStart === undefined ? 0 : Math.max(0, started - frameStart);
-    const budget = () => this.budget(Math.max(MIN_ENGINE_MS, (show ? VIEW_FRAME_BUDGET_MS : FRAME_BUDGET_MS) - spent));
+    const budget = () => this.budget(Math.max(MIN_ENGINE_MS, (show || tell ? VIEW_FRAME_BUDGET_MS : FRAME_BUDGET_MS) - spent));
     if (this.playing) {
       const step = Math.max(0, Math.min(realMs, 250)) * this.speed;
       const due = this.scheduled[this.nextScheduled];
@@ -271,8 +277,12 @@ export class Sandbox {
     const since = this.broker.now - (this.checkpoints.at(-1)?.time ?? 0);
     this.checkpointDue = since > CHECKPOINT_EVERY_MS && this.workSinceCheckpoint >= CHECKPOINT_WORK_RATIO * this.snapshotMs;
     this.sinceShown += realMs;
-    this.sync(show);
+    this.sync(show, false);
+    this.storyDue = show && this.storyWaiting();
   }
+
+  /** The story's new lines are for the next frame (see tick). */
+  private storyDue = false;
 
   play(): void {
     if (this.reviewing !== null) void this.resume();
@@ -435,11 +445,14 @@ export class Sandbox {
 
   /** Shows the story's new lines: at most four times a second unless forced. */
   flushStory(force = false): void {
-    if (this.storyLength === this.storyLog.length) return;
-    const t = performance.now();
-    if (!force && t - this.storyFlushedAt < STORY_EVERY_MS) return;
-    this.storyFlushedAt = t;
+    if (force ? this.storyLength === this.storyLog.length : !this.storyWaiting()) return;
+    this.storyFlushedAt = performance.now();
     this.storyLength = this.storyLog.length;
+  }
+
+  /** Whether the story has new lines that flushStory() would show now. */
+  private storyWaiting(): boolean {
+    return this.storyLength !== this.storyLog.length && performance.now() - this.storyFlushedAt >= STORY_EVERY_MS;
   }
 
   /** A message's routes and history up to the moment on screen (read from the recorded events). */
@@ -457,12 +470,12 @@ export class Sandbox {
   }
 
   /** Brings the screen up to the broker's time: the canvas always, the views when `show` (or a person acted). */
-  private sync(show = true): void {
+  private sync(show = true, story = show): void {
     this.time = this.broker.now;
     this.projection.advanceTo(this.time);
+    if (story) this.flushStory();
     if (!show) return;
     this.sinceShown = 0;
-    this.flushStory();
     this.end = this.time;
     this.now = this.time;
     if (this.channelHistory) this.channels = this.channelHistory.record(this.time, this.tools.readChannels(this.broker));

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { StampedEvent } from '../../src/core/events.ts';
 import { BURST_CHUNK } from '../../src/ui/model/agents.ts';
 import { FRAME_BUDGET_MS, MIN_ENGINE_MS, Sandbox, VIEW_FRAME_BUDGET_MS } from '../../src/ui/sandbox.svelte.ts';
@@ -108,12 +108,33 @@ describe('Sandbox under a frame budget', () => {
     expect(bodies.at(-2)).toBe(`m${3 * BURST_CHUNK}`);
   });
 
-  it('gives the engine less of a frame when the views follow in it', async () => {
-    const { s, asked } = await askedBudgets();
-    for (let i = 0; i < 30; i++) s.tick(20);
-    // Every fifth frame of 20 ms is one where the views follow (VIEW_EVERY_MS = 100).
-    expect(asked.filter((ms) => ms === VIEW_FRAME_BUDGET_MS)).toHaveLength(6);
-    expect(asked.filter((ms) => ms === FRAME_BUDGET_MS)).toHaveLength(24);
+  it("gives the engine less of a frame when the views follow in it, and the story's new lines follow a frame later", async () => {
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const { s, asked } = await askedBudgets();
+      await s.run('queue.declare q');
+      s.agents.start(s.agents.addProducer({ exchange: '', routingKeys: ['q'], body: 'm{n}', mandatory: false, count: Infinity, interval: 50 }));
+      asked.length = 0;
+      const frames: Array<{ views: boolean; story: boolean }> = [];
+      for (let i = 0; i < 80; i++) {
+        clock += 20;
+        const before = { now: s.now, story: s.storyLength };
+        s.tick(20, clock);
+        frames.push({ views: s.now !== before.now, story: s.storyLength !== before.story });
+      }
+      // Every fifth frame of 20 ms is one where the views follow (VIEW_EVERY_MS = 100).
+      const viewFrames = frames.flatMap((f, i) => (f.views ? [i] : []));
+      expect(viewFrames.slice(1).map((i, k) => i - viewFrames[k])).toEqual(viewFrames.slice(1).map(() => 5));
+      // The story at most four times a second (1.6 s of frames), never with the views.
+      const storyFrames = frames.flatMap((f, i) => (f.story ? [i] : []));
+      expect(storyFrames.length).toBeGreaterThanOrEqual(4);
+      expect(storyFrames.length).toBeLessThanOrEqual(7);
+      for (const i of storyFrames) expect([frames[i - 1].views, frames[i].views]).toEqual([true, false]);
+      frames.forEach((f, i) => expect(asked[i]).toBe(f.views || f.story ? VIEW_FRAME_BUDGET_MS : FRAME_BUDGET_MS));
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it("counts the engine's budget from the frame's beginning, leaving it at least MIN_ENGINE_MS", async () => {
