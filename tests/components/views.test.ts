@@ -76,13 +76,24 @@ describe('StoryLog', () => {
     try {
       const s = await openSandbox(['queue.declare q']);
       const view = render(StoryLog, { sandbox: s });
-      for (let i = 1; i <= 40; i++) await s.run(`basic.publish m${i} '' q`);
+      for (const cb of observed) cb([{ contentRect: { height: 180 } }]);
+      const items = () => [...view.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
+      // A story longer than the box but shorter than a page: its first lines are a page back.
+      for (let i = 1; i <= 5; i++) await s.run(`basic.publish m${i} '' q`);
       s.flushStory(true);
       flushSync();
-      for (const cb of observed) cb([{ contentRect: { height: 180 } }]);
+      const short = s.storyLength;
+      expect(short).toBeGreaterThan(14);
+      expect(short).toBeLessThan(50);
+      expect(view.querySelector('.pages span')!.textContent).toBe(`Lines ${short - 13}–${short} of ${short}`);
+      click(byText(view, 'button', /Earlier/));
+      expect(view.querySelector('.pages span')!.textContent).toBe(`Lines 1–${short} of ${short}`);
+      expect(items()[0]).toMatch(/^0\.0s Connection a opened/);
+      click(byText(view, 'button', /Latest/));
+      for (let i = 6; i <= 40; i++) await s.run(`basic.publish m${i} '' q`);
+      s.flushStory(true);
       flushSync();
       const total = s.storyLength;
-      const items = () => [...view.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
       expect(items()).toHaveLength(14);
       expect(items().at(-1)).toMatch(/Message #40 waits in q/);
       expect(view.querySelector('.pages span')!.textContent).toBe(`Lines ${total - 13}–${total} of ${total}`);

@@ -68,8 +68,10 @@ export interface ViewEdge {
 
 export type FlightStyle = 'publish' | 'route' | 'deliver' | 'requeue' | 'return' | 'dead-letter' | 'ack' | 'drop' | 'expire';
 
-/** A message moving (or fading) from one node to another between t0 and t1. */
-/** A hop in the air: one message's, or a stack's that fly together (then its newest message). */
+/**
+ * A message moving (or fading) from one node to another between t0 and t1:
+ * one message's hop, or a stack's that fly together (then its newest message).
+ */
 export interface Flight {
   messageId: number;
   from: string;
