@@ -78,6 +78,10 @@ describe('StoryLog', () => {
       const view = render(StoryLog, { sandbox: s });
       for (const cb of observed) cb([{ contentRect: { height: 180 } }]);
       const items = () => [...view.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
+      // Every line in view: the pages nav keeps its place, hidden.
+      const nav = view.querySelector('.pages')!;
+      expect(s.storyLength).toBeLessThanOrEqual(14);
+      expect(nav.classList.contains('idle')).toBe(true);
       // A story longer than the box but shorter than a page: its first lines are a page back.
       for (let i = 1; i <= 5; i++) await s.run(`basic.publish m${i} '' q`);
       s.flushStory(true);
@@ -85,6 +89,7 @@ describe('StoryLog', () => {
       const short = s.storyLength;
       expect(short).toBeGreaterThan(14);
       expect(short).toBeLessThan(50);
+      expect(nav.classList.contains('idle')).toBe(false);
       expect(view.querySelector('.pages span')!.textContent).toBe(`Lines ${short - 13}–${short} of ${short}`);
       click(byText(view, 'button', /Earlier/));
       expect(view.querySelector('.pages span')!.textContent).toBe(`Lines 1–${short} of ${short}`);
