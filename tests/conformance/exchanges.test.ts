@@ -138,8 +138,10 @@ scenarios('§1 exchanges', {
     await t.attempt('declare queue', () => ch.assertQueue('ex-dflt-bind-q', nd));
     await probe(t, conn, 'bind to ""', (c) => c.bindQueue('ex-dflt-bind-q', '', 'ex-dflt-bind-q'));
     await probe(t, conn, 'unbind the implicit binding', (c) => c.unbindQueue('ex-dflt-bind-q', '', 'ex-dflt-bind-q'));
-    ch.sendToQueue('ex-dflt-bind-q', Buffer.from('still routed'));
-    await t.settle();
+    // Confirmed, so the message is in the queue before it is counted (a fixed wait flaked on a busy server).
+    const confirmed = await conn.createConfirmChannel();
+    confirmed.sendToQueue('ex-dflt-bind-q', Buffer.from('still routed'));
+    await confirmed.waitForConfirms();
     await t.attempt('implicit binding still routes', async () => (await ch.checkQueue('ex-dflt-bind-q')).messageCount);
     expect(errorMessage(t, 'bind to ""')).toBe(
       'Operation failed: QueueBind; 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - operation not permitted on the default exchange"',
