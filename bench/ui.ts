@@ -52,6 +52,10 @@ const KEEP = argv.includes('--keep');
 const STRICT = argv.includes('--strict');
 const BURST_ONLY = argv.includes('--burst-only');
 const SAVE_TRACE = argv.includes('--save-trace') ? argv[argv.indexOf('--save-trace') + 1] : null;
+if (SAVE_TRACE !== null && (!SAVE_TRACE || SAVE_TRACE.startsWith('--'))) {
+  console.error('bench/ui.ts: --save-trace needs a file name, e.g. --save-trace /tmp/burst.json');
+  process.exit(2);
+}
 
 /** Scenario sizes. */
 const FLIGHTS = 1000;

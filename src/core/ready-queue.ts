@@ -17,6 +17,9 @@ const SEQ = 0; // the sequence number, or -(seq + 1) for a message marked redeli
 const EXPIRES_AT = 1;
 const NUMS = 2;
 
+/** The sequence number a SEQ slot holds, whether or not it is marked redelivered (negative). */
+const seqOf = (stored: number) => (stored < 0 ? -stored - 1 : stored);
+
 /**
  * A queue's ready messages as columns, one row per message in delivery
  * order: what a snapshot keeps. Rows share the messages' properties and
@@ -163,14 +166,13 @@ export class ReadyQueue {
     for (let i = 0; i < this.count; i++) {
       const slot = (this.head + i) & (this.capacity - 1);
       const r = slot * REFS;
-      const n = this.nums[slot * NUMS + SEQ];
-      const seq = n < 0 ? -n - 1 : n;
+      const stored = this.nums[slot * NUMS + SEQ];
       const expiresAt = this.nums[slot * NUMS + EXPIRES_AT];
       const held = this.refs[r + MESSAGE] as Message | number;
-      if (typeof held !== 'number') addMessageRow(rows, held, seq, expiresAt, n < 0, this.priority);
+      if (typeof held !== 'number') addMessageRow(rows, held, seqOf(stored), expiresAt, stored < 0, this.priority);
       else {
         const refs = this.refs;
-        addRow(rows, held, refs[r + EXCHANGE] as string, refs[r + ROUTING_KEY] as string, null, refs[r + PROPERTIES] as MessageProperties, refs[r + BODY] as Uint8Array, seq, expiresAt, n < 0, this.priority);
+        addRow(rows, held, refs[r + EXCHANGE] as string, refs[r + ROUTING_KEY] as string, null, refs[r + PROPERTIES] as MessageProperties, refs[r + BODY] as Uint8Array, seqOf(stored), expiresAt, stored < 0, this.priority);
       }
     }
   }
@@ -238,7 +240,7 @@ export class ReadyQueue {
       }
     }
     const seq = this.nums[slot * NUMS + SEQ];
-    const entry = new QueuedMessage(message, seq < 0 ? -seq - 1 : seq, this.nums[slot * NUMS + EXPIRES_AT], this.priority);
+    const entry = new QueuedMessage(message, seqOf(seq), this.nums[slot * NUMS + EXPIRES_AT], this.priority);
     if (seq < 0) entry.redelivered = true;
     return entry;
   }
